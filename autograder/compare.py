@@ -1,0 +1,244 @@
+"""Compare a student's value with the expected one, and say precisely how they differ.
+
+Modelled on ``torch.testing``'s comparison code: one walk turns nested lists, tuples and
+dicts into pairs, each pair carries its path, and failures are data
+(:class:`Mismatch`) rendered into zh or en text in one place
+(:mod:`autograder.messages`).
+
+Rules, in the order they are applied:
+
+* Only plain values are compared: ``torch.Tensor``, ``numpy.ndarray``, numpy scalars,
+  ``int``, ``float``, ``bool``, ``str``, ``None`` and ``list``/``tuple``/``dict`` of them.
+  The type test is exact (``type(x) is ...``), so a subclass or an object with its own
+  ``__eq__`` is refused, never trusted.
+* Containers: same type, same length, same keys, then element by element.
+* Arrays and tensors: container type, then shape, then dtype, before any value is looked
+  at; shapes must be equal (broadcasting never hides a wrong shape).
+* Floating values: non-finite values must sit where the expected ones do, then
+  ``|actual - expected| <= atol + rtol * |expected|`` element-wise.
+  Integers, booleans and strings are exact.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+
+Path = tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Tolerance:
+    """Relative and absolute tolerance for floating values."""
+
+    rtol: float
+    atol: float
+
+    def __post_init__(self) -> None:
+        if self.rtol < 0 or self.atol < 0:
+            raise ValueError("tolerances must be non-negative")
+
+
+#: Defaults by dtype; a question may override them with its own :class:`Tolerance`.
+DEFAULT_TOLERANCES: dict[str, Tolerance] = {
+    "float16": Tolerance(1e-3, 1e-5),
+    "bfloat16": Tolerance(1.6e-2, 1e-5),
+    "float32": Tolerance(1e-5, 1e-6),
+    "float64": Tolerance(1e-7, 1e-7),
+    "complex64": Tolerance(1e-5, 1e-6),
+    "complex128": Tolerance(1e-7, 1e-7),
+}
+#: Python floats usually come from float32 work (``.item()``), so they get its defaults.
+PYTHON_FLOAT_TOLERANCE = DEFAULT_TOLERANCES["float32"]
+
+
+@dataclass(frozen=True)
+class Mismatch:
+    """One difference between actual and expected, as data.
+
+    ``kind`` selects the message template; ``details`` fills it.  Details whose key
+    starts with ``expected`` may reveal the answer and are shown only when allowed.
+    """
+
+    kind: str
+    path: Path
+    details: dict[str, Any] = field(default_factory=dict)
+
+
+def _dtype_name(x: torch.Tensor | np.ndarray) -> str:
+    if isinstance(x, torch.Tensor):
+        return str(x.dtype).removeprefix("torch.")
+    return str(x.dtype)
+
+
+_SCALARS = (int, float, bool, str, type(None))
+
+
+def plain_type_name(x: Any) -> str | None:
+    """The name of ``x``'s type if it is one we compare, else None (exact type test)."""
+    t = type(x)
+    if t in _SCALARS or t in (list, tuple, dict):
+        return t.__name__
+    if t is torch.Tensor:
+        return "torch.Tensor"
+    if t is np.ndarray:
+        return "numpy.ndarray"
+    if isinstance(x, np.generic) and t.__module__ == "numpy" and t in np.sctypeDict.values():
+        return "numpy scalar"
+    return None
+
+
+def _describe(x: Any) -> str:
+    t = type(x)
+    return f"{t.__module__}.{t.__qualname__}" if t.__module__ != "builtins" else t.__qualname__
+
+
+def _short(x: Any, limit: int = 80) -> str:
+    text = repr(x)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def compare(
+    actual: Any, expected: Any, tolerance: Tolerance | None = None, path: Path = ()
+) -> list[Mismatch]:
+    """All mismatches between ``actual`` and ``expected`` (empty when they agree)."""
+    out: list[Mismatch] = []
+    _walk(actual, expected, tolerance, path, out)
+    return out
+
+
+def _walk(actual: Any, expected: Any, tol: Tolerance | None, path: Path, out: list) -> None:
+    a_name, e_name = plain_type_name(actual), plain_type_name(expected)
+    if e_name is None:
+        raise TypeError(f"expected value of unsupported type {_describe(expected)} at {path}")
+    if a_name is None:
+        out.append(Mismatch("unsupported", path, {"actual_type": _describe(actual)}))
+        return
+    if e_name in ("list", "tuple", "dict"):
+        if a_name != e_name:
+            out.append(Mismatch("type", path, {"actual": a_name, "expected": e_name}))
+        elif e_name == "dict":
+            missing = [k for k in expected if k not in actual]
+            extra = [k for k in actual if k not in expected]
+            if missing or extra:
+                out.append(Mismatch("keys", path, {"missing": missing, "extra": extra}))
+            for key in expected:
+                if key in actual:
+                    _walk(actual[key], expected[key], tol, path + (f"[{key!r}]",), out)
+        elif len(actual) != len(expected):
+            out.append(
+                Mismatch("length", path, {"actual": len(actual), "expected": len(expected)})
+            )
+        else:
+            for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
+                _walk(a, e, tol, path + (f"[{i}]",), out)
+        return
+    if e_name in ("torch.Tensor", "numpy.ndarray"):
+        _compare_arrays(actual, expected, a_name, e_name, tol, path, out)
+        return
+    _compare_scalars(actual, expected, a_name, e_name, tol, path, out)
+
+
+def _compare_scalars(actual, expected, a_name, e_name, tol, path, out) -> None:
+    if e_name == "numpy scalar":
+        expected = expected.item()
+        e_name = type(expected).__name__
+    if a_name == "numpy scalar":
+        actual = actual.item()
+        a_name = type(actual).__name__
+    numeric = ("int", "float")
+    if e_name == "float" and a_name in numeric:
+        _close_values(
+            np.asarray([float(actual)]), np.asarray([float(expected)]),
+            tol or PYTHON_FLOAT_TOLERANCE, path, out, scalar=True,
+        )
+        return
+    if a_name != e_name:
+        out.append(Mismatch("type", path, {"actual": a_name, "expected": e_name}))
+        return
+    if actual != expected:
+        out.append(
+            Mismatch("not_equal", path, {"actual": _short(actual), "expected": _short(expected)})
+        )
+
+
+def _compare_arrays(actual, expected, a_name, e_name, tol, path, out) -> None:
+    if a_name != e_name:
+        out.append(Mismatch("type", path, {"actual": a_name, "expected": e_name}))
+        return
+    a_shape, e_shape = tuple(actual.shape), tuple(expected.shape)
+    if a_shape != e_shape:
+        out.append(Mismatch("shape", path, {"actual": list(a_shape), "expected": list(e_shape)}))
+        return
+    a_dtype, e_dtype = _dtype_name(actual), _dtype_name(expected)
+    if a_dtype != e_dtype:
+        out.append(Mismatch("dtype", path, {"actual": a_dtype, "expected": e_dtype}))
+        return
+    a = _to_numpy(actual)
+    e = _to_numpy(expected)
+    if e.dtype.kind in "fc":
+        _close_values(a, e, tol or DEFAULT_TOLERANCES.get(e_dtype, PYTHON_FLOAT_TOLERANCE),
+                      path, out, scalar=False)
+        return
+    bad = a != e
+    if bad.any():
+        idx = np.argwhere(bad)[0]
+        out.append(Mismatch("values_exact", path, {
+            "count": int(bad.sum()), "total": int(bad.size), "index": [int(i) for i in idx],
+        }))
+
+
+def _to_numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:
+    if isinstance(x, torch.Tensor):
+        x = x.detach().cpu()
+        if x.dtype == torch.bfloat16:
+            x = x.float()
+        return x.resolve_conj().numpy()
+    return x
+
+
+def _close_values(a: np.ndarray, e: np.ndarray, tol: Tolerance, path, out, scalar: bool) -> None:
+    total = int(e.size)
+    if total == 0:
+        return
+    a64 = a.astype(np.complex128 if e.dtype.kind == "c" else np.float64)
+    e64 = e.astype(a64.dtype)
+    a_fin, e_fin = np.isfinite(a64), np.isfinite(e64)
+    # Non-finite values must match exactly in place and kind (nan with nan, +inf with +inf).
+    nonfinite_bad = (a_fin != e_fin) | (
+        ~a_fin & ~e_fin & ~((np.isnan(a64) & np.isnan(e64)) | (a64 == e64))
+    )
+    if nonfinite_bad.any():
+        idx = np.argwhere(nonfinite_bad.reshape(e.shape) if not scalar else nonfinite_bad)[0]
+        out.append(Mismatch("nonfinite", path, {
+            "count": int(nonfinite_bad.sum()), "total": total,
+            "index": [] if scalar else [int(i) for i in idx],
+            "actual_nan": int(np.isnan(a64).sum()), "actual_inf": int(np.isinf(a64).sum()),
+        }))
+        return
+    both = a_fin & e_fin
+    diff = np.where(both, np.abs(a64 - e64), 0.0)
+    allowed = tol.atol + tol.rtol * np.abs(e64)
+    bad = diff > allowed
+    if not bad.any():
+        return
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(both, diff / np.abs(e64), 0.0)
+    rel = np.nan_to_num(rel, nan=0.0, posinf=math.inf)
+    i_abs = np.unravel_index(int(np.argmax(diff)), e.shape) if not scalar else ()
+    i_rel = np.unravel_index(int(np.argmax(rel)), e.shape) if not scalar else ()
+    first = np.argwhere(bad.reshape(e.shape))[0] if not scalar else []
+    details: dict[str, Any] = {
+        "count": int(bad.sum()), "total": total,
+        "max_abs": float(diff.max()), "max_abs_index": [int(i) for i in i_abs],
+        "max_rel": float(rel.max()), "max_rel_index": [int(i) for i in i_rel],
+        "first_index": [int(i) for i in first],
+        "rtol": tol.rtol, "atol": tol.atol,
+    }
+    if scalar:
+        details.update(actual=_short(a.item()), expected=_short(e.item()))
+    out.append(Mismatch("scalar_close" if scalar else "values_close", path, details))

@@ -1,0 +1,220 @@
+"""Fixtures: every case's inputs and the reference's expected output, built on the CPU.
+
+For each notebook of an assignment, ``build`` writes under
+``solutions/<assignment>/fixtures/<notebook>/``:
+
+``plan.json`` + ``plan.npz``
+    What the sandbox needs: per question the student object's name, the kind of call,
+    the tolerance, and every case's seed and arguments.  No expected values.
+``expected.json`` + ``expected.npz``
+    The reference's output per ``question/case``.  Hidden cases never leave the grader.
+
+and ``manifest.json`` beside them: the sha256 of each file, the torch/numpy/python
+versions and every case's seed.  ``verify`` rebuilds everything in a temporary folder and
+fails on any difference in values, and on any file whose hash is not the manifest's.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+
+from . import wire
+from .course import Course
+from .kinds import run_case
+from .spec import AssignmentSpec, NotebookSpec, SpecError, case_seed
+
+PLAN, EXPECTED, MANIFEST = "plan", "expected", "manifest.json"
+
+
+@contextmanager
+def deterministic_cpu() -> Iterator[None]:
+    """One thread and deterministic algorithms, so rebuilding gives identical bytes."""
+    threads = torch.get_num_threads()
+    was_deterministic = torch.are_deterministic_algorithms_enabled()
+    torch.set_num_threads(1)
+    torch.use_deterministic_algorithms(True)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+        torch.use_deterministic_algorithms(was_deterministic)
+
+
+def make_plan(assignment: AssignmentSpec, nb: NotebookSpec) -> dict[str, Any]:
+    """The plan of one notebook: plain data, safe to hand to the sandbox."""
+    questions = []
+    for q in nb.questions:
+        cases = []
+        for case, case_id in zip(q.cases, q.case_ids(), strict=True):
+            seed = case_seed(assignment.id, nb.name, q.name, case_id)
+            made = case.make(torch.Generator().manual_seed(seed))
+            cases.append({"id": case_id, "public": case.public, "seed": seed,
+                          "args": list(made.args), "kwargs": dict(made.kwargs)})
+        tol = [q.tolerance.rtol, q.tolerance.atol] if q.tolerance else None
+        questions.append({
+            "name": q.name, "object": q.object_name, "points": float(q.points),
+            "kind": q.kind.to_data(), "isolate": dict(q.isolate), "tolerance": tol,
+            "judge": "invariant" if q.invariant else "close", "cases": cases,
+        })
+    return {"assignment": assignment.id, "notebook": nb.name, "questions": questions}
+
+
+def public_plan(plan: dict[str, Any]) -> dict[str, Any]:
+    """The plan restricted to public cases (what ships with the student notebook)."""
+    out = dict(plan)
+    out["questions"] = [
+        {**q, "cases": [c for c in q["cases"] if c["public"]]} for q in plan["questions"]
+    ]
+    return out
+
+
+def run_reference(nb: NotebookSpec, plan: dict[str, Any]) -> dict[str, Any]:
+    """Every case's expected output, computed by the reference on the CPU."""
+    namespace = {q.object_name: q.reference for q in nb.questions}
+    expected: dict[str, Any] = {}
+    with deterministic_cpu():
+        for qplan in plan["questions"]:
+            q = nb.question(qplan["name"])
+            for case in qplan["cases"]:
+                value = run_case(q.reference, case, qplan["kind"], namespace)
+                # Round-trip through the wire so expected values are exactly what is stored.
+                tree, arrays = wire.encode(value)
+                value = wire.decode(tree, arrays)
+                if q.invariant is not None:
+                    problems = q.invariant(value, _args_of(case))
+                    if problems:
+                        raise SpecError(f"the reference fails its own invariant for "
+                                        f"{q.name}/{case['id']}: {problems[0][1]}")
+                expected[f"{q.name}/{case['id']}"] = value
+    return expected
+
+
+def _args_of(case: dict[str, Any]) -> Any:
+    from .spec import Args
+
+    return Args(tuple(case["args"]), dict(case["kwargs"]))
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@dataclass
+class BuildReport:
+    """What a build wrote."""
+
+    folder: Path
+    notebooks: dict[str, int]  # notebook -> number of cases
+    files: dict[str, str]  # relative path -> sha256
+
+
+def build(course: Course, assignment_id: str, out: Path | None = None,
+          progress: Callable[[str], None] | None = None) -> BuildReport:
+    """Build all fixtures of one assignment into ``out`` (default: its fixtures folder)."""
+    spec = course.spec(assignment_id)
+    folder = Path(out) if out else course.fixtures_dir(assignment_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    seeds: dict[str, int] = {}
+    for nb in spec.notebooks:
+        if progress:
+            progress(f"{assignment_id}/{nb.name}")
+        plan = make_plan(spec, nb)
+        # The reference runs on the decoded plan: exactly the inputs the student will get.
+        plan = wire.decode(*wire.encode(plan))
+        expected = run_reference(nb, plan)
+        nb_dir = folder / nb.name
+        nb_dir.mkdir(parents=True, exist_ok=True)
+        wire.write(nb_dir / PLAN, plan)
+        wire.write(nb_dir / EXPECTED, expected)
+        counts[nb.name] = len(expected)
+        for q in plan["questions"]:
+            for c in q["cases"]:
+                seeds[f"{nb.name}/{q['name']}/{c['id']}"] = c["seed"]
+    files = {
+        str(p.relative_to(folder)): _sha256(p)
+        for p in sorted(folder.rglob("*")) if p.is_file() and p.name != MANIFEST
+    }
+    manifest = {
+        "assignment": assignment_id,
+        "built_with": {"torch": torch.__version__, "numpy": np.__version__,
+                       "python": platform.python_version()},
+        "files": files,
+        "seeds": seeds,
+    }
+    (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
+    return BuildReport(folder, counts, files)
+
+
+def verify(course: Course, assignment_id: str,
+           progress: Callable[[str], None] | None = None) -> list[str]:
+    """Rebuild in a temporary folder and list every difference (empty: verified)."""
+    problems: list[str] = []
+    committed = course.fixtures_dir(assignment_id)
+    manifest_path = committed / MANIFEST
+    if not manifest_path.is_file():
+        return [f"{assignment_id}: no fixtures yet (run `d2l-grade fixtures build`)"]
+    manifest = json.loads(manifest_path.read_text())
+    for rel, digest in manifest.get("files", {}).items():
+        path = committed / rel
+        if not path.is_file():
+            problems.append(f"{assignment_id}: {rel} is listed in the manifest but missing")
+        elif _sha256(path) != digest:
+            problems.append(f"{assignment_id}: {rel} does not match its sha256 in the manifest")
+    with tempfile.TemporaryDirectory(prefix="d2l-verify-") as tmp:
+        fresh = build(course, assignment_id, Path(tmp), progress)
+        for nb_name in fresh.notebooks:
+            for stem in (PLAN, EXPECTED):
+                rel = f"{nb_name}/{stem}"
+                try:
+                    old_tree, old_arrays = wire.read_raw(committed / rel)
+                except wire.WireError as exc:
+                    problems.append(f"{assignment_id}: {rel}: {exc}")
+                    continue
+                new_tree, new_arrays = wire.read_raw(Path(tmp) / rel)
+                problems += _differences(f"{assignment_id}/{rel}", old_tree, old_arrays,
+                                         new_tree, new_arrays)
+        extra = set(fresh.files) ^ set(manifest.get("files", {}))
+        for rel in sorted(extra):
+            problems.append(f"{assignment_id}: {rel} is in only one of the build and the manifest")
+    return problems
+
+
+def _differences(where: str, old_tree: Any, old_arrays: dict[str, np.ndarray],
+                 new_tree: Any, new_arrays: dict[str, np.ndarray]) -> list[str]:
+    """Bitwise differences between two stored values (structure, then each array)."""
+    if old_tree != new_tree:
+        return [f"{where}: the structure or a scalar value differs from a fresh build"]
+    out = []
+    for key in sorted(set(old_arrays) | set(new_arrays)):
+        a, b = old_arrays.get(key), new_arrays.get(key)
+        if a is None or b is None:
+            out.append(f"{where}: array {key} exists in only one build")
+        elif a.dtype != b.dtype or a.shape != b.shape:
+            out.append(f"{where}: array {key} is {a.dtype}{list(a.shape)} committed, "
+                       f"{b.dtype}{list(b.shape)} rebuilt")
+        elif not np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"):
+            diff = np.abs(a.astype(np.float64) - b.astype(np.float64))
+            out.append(f"{where}: array {key} differs in {int((diff != 0).sum())} elements, "
+                       f"greatest difference {np.nanmax(diff):.3g}")
+    return out
+
+
+def load_fixtures(course: Course, assignment_id: str, notebook: str) -> tuple[Any, Any]:
+    """The committed plan and expected outputs of one notebook (trusted files)."""
+    folder = course.fixtures_dir(assignment_id, notebook)
+    if not (folder / f"{PLAN}.json").is_file():
+        raise FileNotFoundError(
+            f"no fixtures for {assignment_id}/{notebook}; run `d2l-grade fixtures build`")
+    return wire.read(folder / PLAN), wire.read(folder / EXPECTED)

@@ -1,0 +1,212 @@
+"""Phase 2, trusted: compare what the sandbox harvested with the expected outputs, score.
+
+This process never imports or runs the student's code.  It reads the harvest as plain
+data (:mod:`autograder.wire`), compares it with the hidden fixtures
+(:mod:`autograder.compare`) or checks a question's invariant, and turns every case into
+a verdict with a reason in zh and en.  Hidden expected values never enter a message.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .compare import Tolerance, compare
+from .course import Course, CourseError
+from .fixtures import load_fixtures
+from .messages import LANGS, render_mismatch, text
+from .notebook import NotebookError, read_submission
+from .runner import Limits, Phase1Result, execute_and_harvest
+from .spec import Args, NotebookSpec
+
+Bilingual = dict[str, str]  # {"zh": ..., "en": ...}
+
+
+def _both(key: str, **values: Any) -> Bilingual:
+    return {lang: text(key, lang, **values) for lang in LANGS}
+
+
+@dataclass
+class CaseVerdict:
+    id: str
+    public: bool
+    passed: bool
+    status: str  # passed, failed, not_implemented, missing, raised, timeout, bad_output, no_result
+    reasons: list[Bilingual] = field(default_factory=list)
+
+
+@dataclass
+class QuestionResult:
+    name: str
+    score: float
+    max_score: float
+    cases: list[CaseVerdict]
+
+    @property
+    def status(self) -> str:
+        """passed, partial, or the shared failure status of all failing cases."""
+        if all(c.passed for c in self.cases):
+            return "passed"
+        if any(c.passed for c in self.cases):
+            return "partial"
+        kinds = {c.status for c in self.cases}
+        return kinds.pop() if len(kinds) == 1 else "failed"
+
+    def summary(self, lang: str) -> str:
+        """The first reason a case failed, for a one-line table cell."""
+        if self.status == "passed":
+            return text("passed", lang)
+        for case in self.cases:
+            if not case.passed and case.reasons:
+                return case.reasons[0][lang]
+        return ""
+
+
+@dataclass
+class NotebookResult:
+    path: Path
+    assignment: str
+    notebook: str
+    questions: list[QuestionResult]
+    phase1: str  # completed, timeout, died, invalid
+    notes: list[Bilingual] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def score(self) -> float:
+        return round(sum(q.score for q in self.questions), 4)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(q.max_score for q in self.questions), 4)
+
+
+class GradingError(Exception):
+    """Grading could not start for a reason outside the submission (one-line message)."""
+
+
+def _phase1_reason(p1: Phase1Result, limits: Limits) -> Bilingual:
+    if p1.status == "timeout":
+        return _both("nb_timeout", seconds=limits.notebook_timeout)
+    if p1.status == "died":
+        return _both("nb_died", cell=p1.detail.get("cell", "?"), how=p1.detail.get("how", "?"))
+    return _both("nb_invalid", reason=p1.detail.get("reason", "?"))
+
+
+def judge_case(qplan: dict[str, Any], case: dict[str, Any], result: dict[str, Any] | None,
+               expected: Any, nb_spec: NotebookSpec, limits: Limits) -> CaseVerdict:
+    """One case's verdict from the harvested result (plain data) and the expected value."""
+    cid, public = case["id"], bool(case["public"])
+    if result is None:
+        return CaseVerdict(cid, public, False, "no_result",
+                           [_both("no_result", reason="the harvest has no entry for it")])
+    status = result["status"]
+    if status == "missing":
+        return CaseVerdict(cid, public, False, status, [_both("missing", name=qplan["object"])])
+    if status == "not_implemented":
+        return CaseVerdict(cid, public, False, status, [_both("not_implemented")])
+    if status == "timeout":
+        return CaseVerdict(cid, public, False, status,
+                           [_both("case_timeout", seconds=limits.case_timeout)])
+    if status == "raised":
+        return CaseVerdict(cid, public, False, status, [_both(
+            "raised", error=result.get("error", "?"), message=result.get("message", ""))])
+    if status == "bad_output":
+        return CaseVerdict(cid, public, False, status,
+                           [_both("bad_output", reason=result.get("message", ""))])
+    actual = result.get("value")
+    path = (qplan["name"], f"case {cid}")
+    if qplan["judge"] == "invariant":
+        invariant = nb_spec.question(qplan["name"]).invariant
+        assert invariant is not None
+        try:
+            problems = invariant(actual, Args(tuple(case["args"]), dict(case["kwargs"])))
+        except Exception as exc:  # hostile or malformed data must not crash the batch
+            problems = [("结果的结构无法检查（" + type(exc).__name__ + "）",
+                         f"the result's structure cannot be checked ({type(exc).__name__})")]
+        reasons = [{"zh": zh, "en": en} for zh, en in problems]
+        return CaseVerdict(cid, public, not reasons, "passed" if not reasons else "failed",
+                           reasons)
+    tol = Tolerance(*qplan["tolerance"]) if qplan["tolerance"] else None
+    mismatches = compare(actual, expected, tol, path=path)
+    if not mismatches:
+        return CaseVerdict(cid, public, True, "passed")
+    reasons = [{lang: render_mismatch(m, lang, reveal=public) for lang in LANGS}
+               for m in mismatches[:3]]
+    return CaseVerdict(cid, public, False, "failed", reasons)
+
+
+def score_notebook(plan: dict[str, Any], expected: dict[str, Any], p1: Phase1Result,
+                   nb_spec: NotebookSpec, limits: Limits) -> list[QuestionResult]:
+    """Turn a phase-1 result into scored questions."""
+    questions = []
+    for qplan in plan["questions"]:
+        verdicts = []
+        for case in qplan["cases"]:
+            key = f"{qplan['name']}/{case['id']}"
+            if p1.status != "completed":
+                verdicts.append(CaseVerdict(case["id"], bool(case["public"]), False,
+                                            "no_result", [_phase1_reason(p1, limits)]))
+                continue
+            verdicts.append(judge_case(qplan, case, p1.results.get(key), expected[key],
+                                       nb_spec, limits))
+        passed = sum(v.passed for v in verdicts)
+        points = float(qplan["points"])
+        score = round(points * passed / len(verdicts), 4) if verdicts else 0.0
+        questions.append(QuestionResult(qplan["name"], score, points, verdicts))
+    return questions
+
+
+def grade_notebook(course: Course, path: Path, limits: Limits | None = None,
+                   assignment: str | None = None,
+                   progress: Callable[[str], None] | None = None) -> NotebookResult:
+    """Grade one notebook end to end.
+
+    Raises :class:`NotebookError` for a file that is not a gradable notebook and
+    :class:`GradingError` when the course lacks what grading needs.
+    """
+    limits = limits or Limits()
+    sub = read_submission(path)
+    if assignment is not None and sub.assignment != assignment:
+        raise NotebookError(f"{path}: this notebook belongs to assignment {sub.assignment!r}, "
+                            f"not {assignment!r}")
+    try:
+        spec = course.spec(sub.assignment)
+    except CourseError:
+        raise NotebookError(f"{path}: this notebook belongs to assignment {sub.assignment!r}, "
+                            "which this course does not have") from None
+    try:
+        nb_spec = spec.notebook(sub.notebook)
+    except KeyError:
+        raise NotebookError(f"{path}: assignment {sub.assignment!r} has no notebook "
+                            f"{sub.notebook!r}") from None
+    try:
+        plan, expected = load_fixtures(course, sub.assignment, sub.notebook)
+    except FileNotFoundError as exc:
+        raise GradingError(str(exc)) from None
+    data_dir = prepare_data(course, sub.assignment, nb_spec)
+    if progress:
+        progress(f"running {path.name}")
+    p1 = execute_and_harvest(path, plan, limits, data_dir)
+    questions = score_notebook(plan, expected, p1, nb_spec, limits)
+    notes = [_phase1_reason(p1, limits)] if p1.status != "completed" else []
+    for cell in p1.cells:
+        if cell.get("status") == "timeout":
+            notes.append(_both("cell_timeout", cell=cell["cell"], seconds=limits.cell_timeout))
+    return NotebookResult(path, sub.assignment, sub.notebook, questions, p1.status, notes,
+                          round(p1.seconds, 2))
+
+
+def prepare_data(course: Course, assignment: str, nb_spec: NotebookSpec) -> Path | None:
+    """Write the notebook's offline stand-in data once; returns the folder for the child."""
+    if nb_spec.prepare_data is None:
+        return None
+    folder = course.data_dir() / assignment
+    marker = folder / f".ready-{nb_spec.name}"
+    if not marker.exists():
+        folder.mkdir(parents=True, exist_ok=True)
+        nb_spec.prepare_data(folder)
+        marker.write_text("ok\n")
+    return folder

@@ -1,0 +1,204 @@
+"""Phase 1, inside the child process: run the notebook's cells, then call the student's
+objects on every case and write what they returned.
+
+Run as ``python -m autograder.harvest WORKDIR``.  WORKDIR holds ``submission.ipynb``,
+``plan.json``/``plan.npz`` and ``limits.json``; this writes ``progress.log`` (the index of
+the cell being run, so the parent can say where a process died) and, at the end,
+``harvest.json``/``harvest.npz``.  Everything here runs with the student's code in the
+same process, so nothing here is trusted: the parent reads the harvest as plain data.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from . import wire
+from .kinds import Builder, MissingObject, run_case
+
+MESSAGE_CHARS = 300
+
+
+class Interrupted(BaseException):
+    """Raised by the alarm when a cell or a case runs past its time limit."""
+
+
+class CappedStream(io.TextIOBase):
+    """A text stream that keeps at most ``limit`` characters and counts the rest."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, s: str) -> int:
+        s = str(s)
+        room = self.limit - self.kept
+        if room > 0:
+            self.parts.append(s[:room])
+            self.kept += min(room, len(s))
+        self.dropped += max(0, len(s) - max(room, 0))
+        return len(s)
+
+    def take(self) -> str:
+        text = "".join(self.parts)
+        self.parts.clear()
+        return text
+
+
+class Alarm:
+    """A wall-clock limit for the code that runs next, via SIGALRM in the main thread.
+
+    The alarm keeps firing every half second after the limit, so a student who catches
+    one interruption is interrupted again; the parent's kill is the backstop.
+    """
+
+    def __init__(self) -> None:
+        self.fired = False
+        signal.signal(signal.SIGALRM, self._fire)
+
+    def _fire(self, signum: int, frame: Any) -> None:
+        self.fired = True
+        raise Interrupted()
+
+    def start(self, seconds: float) -> None:
+        self.fired = False
+        signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001), 0.5)
+
+    def stop(self) -> None:
+        signal.setitimer(signal.ITIMER_REAL, 0, 0)
+
+
+def code_cells(notebook_path: Path) -> list[str]:
+    """The sources of the notebook's code cells, in order."""
+    nb = json.loads(notebook_path.read_text(encoding="utf-8"))
+    sources = []
+    for cell in nb.get("cells", []):
+        if cell.get("cell_type") != "code":
+            continue
+        src = cell.get("source", "")
+        sources.append("".join(src) if isinstance(src, list) else str(src))
+    return sources
+
+
+def _message(exc: BaseException) -> str:
+    text = str(exc)
+    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
+
+
+def run_cells(shell: Any, sources: list[str], limits: dict[str, Any], alarm: Alarm,
+              out: CappedStream, progress: Any) -> list[dict[str, Any]]:
+    outcomes = []
+    for index, source in enumerate(sources, start=1):
+        progress.write(f"{index}\n")
+        progress.flush()
+        started = time.monotonic()
+        alarm.start(limits["cell_timeout"])
+        try:
+            result = shell.run_cell(source, store_history=True)
+        except Interrupted:
+            result = None
+        finally:
+            alarm.stop()
+        outcome: dict[str, Any] = {"cell": index, "seconds": round(time.monotonic() - started, 3)}
+        if alarm.fired:
+            outcome["status"] = "timeout"
+        elif result is None or result.error_in_exec is not None or result.error_before_exec:
+            err = (result.error_in_exec or result.error_before_exec) if result else None
+            outcome.update(status="error", error=type(err).__name__ if err else "unknown",
+                           message=_message(err) if err else "")
+        else:
+            outcome["status"] = "ok"
+        outcome["output"] = out.take()[:2000]
+        outcomes.append(outcome)
+    return outcomes
+
+
+def harvest(plan: dict[str, Any], namespace: dict[str, Any], limits: dict[str, Any],
+            alarm: Alarm) -> dict[str, Any]:
+    """Call every question's object on every case; results are snapshots of plain data."""
+    results: dict[str, Any] = {}
+    for q in plan["questions"]:
+        saved = {name: namespace[name] for name in q["isolate"] if name in namespace}
+        missing_isolate = [name for name in q["isolate"] if name not in namespace]
+        try:
+            builder = Builder(namespace)
+            for name, recipe in q["isolate"].items():
+                namespace[name] = builder.build(recipe)
+            for case in q["cases"]:
+                results[f"{q['name']}/{case['id']}"] = _one_case(q, case, namespace, limits, alarm)
+        finally:
+            namespace.update(saved)
+            for name in missing_isolate:
+                namespace.pop(name, None)
+    return results
+
+
+def _one_case(q: dict[str, Any], case: dict[str, Any], namespace: dict[str, Any],
+              limits: dict[str, Any], alarm: Alarm) -> dict[str, Any]:
+    obj = namespace.get(q["object"], _MISSING)
+    if obj is _MISSING:
+        return {"status": "missing"}
+    alarm.start(limits["case_timeout"])
+    try:
+        value = run_case(obj, case, q["kind"], namespace)
+        # Snapshot now: later cases must not be able to change what was recorded.
+        value = wire.decode(*wire.encode(value))
+    except Interrupted:
+        return {"status": "timeout"}
+    except NotImplementedError:
+        return {"status": "not_implemented"}
+    except MissingObject as exc:
+        return {"status": "missing", "message": str(exc)}
+    except wire.WireError as exc:
+        return {"status": "bad_output", "message": _message(exc)}
+    except BaseException as exc:  # the student's code may raise anything, SystemExit included
+        if alarm.fired:
+            return {"status": "timeout"}
+        return {"status": "raised", "error": type(exc).__name__, "message": _message(exc)}
+    finally:
+        alarm.stop()
+    return {"status": "ok", "value": value}
+
+
+_MISSING = object()
+
+
+def main(argv: list[str]) -> int:
+    workdir = Path(argv[1])
+    limits = json.loads((workdir / "limits.json").read_text())
+    plan = wire.read(workdir / "plan")
+    sources = code_cells(workdir / "submission.ipynb")
+    from IPython.core.interactiveshell import InteractiveShell
+
+    out = CappedStream(limits["max_output_chars"])
+    real_stdout = sys.stdout
+    sys.stdout = sys.stderr = out
+    shell = InteractiveShell.instance(colors="nocolor")
+    alarm = Alarm()
+    with open(workdir / "progress.log", "w") as progress:
+        cells = run_cells(shell, sources, limits, alarm, out, progress)
+        progress.write("harvest\n")
+        progress.flush()
+    results = harvest(plan, shell.user_ns, limits, alarm)
+    sys.stdout = real_stdout
+    wire.write(workdir / "harvest", {
+        "cells": cells, "results": results,
+        "output_chars": out.kept + out.dropped, "output_dropped": out.dropped,
+    })
+    sys.stdout.flush()
+    os._exit(0)  # skip interpreter teardown: student objects may misbehave in __del__
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

@@ -1,0 +1,218 @@
+"""How a case calls the object under test, the same way for the reference and the student.
+
+A question names a *kind* of call; the kinds are few and shared by every chapter:
+
+``call``
+    Call the object with the case's arguments and record what the question asks for:
+    the return value (``"return"``), an argument after the call (``"arg:N"``, for
+    functions that update in place such as an optimiser step), or an object the case
+    built (``"bound:NAME"``, e.g. a network after training).  ``collect=True`` turns an
+    iterator result into a list first (data iterators).
+
+Arguments may contain :class:`~autograder.wire.Recipe` nodes, so a case can hand over
+objects that are not plain data while staying plain data itself:
+
+``ref(name)``                  an object from the namespace (the student's own function)
+``new(path, *args, **kwargs)`` a ``torch`` object, e.g. ``torch.nn.Linear``; ``state=``
+                               loads a state dict into it; ``bind=`` names it for later
+``partial(path, **kwargs)``    a ``torch`` function with some keywords fixed
+``params(of)``                 the parameters of a bound module, for an optimiser
+``bound(name)``                an object bound earlier in the same case
+``leaf(data, grad=None)``      a tensor that requires grad, with ``.grad`` already set
+                               (tensors on the wire carry no autograd state)
+
+Only attributes under ``torch`` can be named, and no private ones.  This module runs in
+the sandbox too; nothing here is trusted to judge anything.
+"""
+
+from __future__ import annotations
+
+import functools
+import random
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import torch
+
+from .wire import Recipe
+
+MAX_COLLECTED_ITEMS = 10_000
+
+
+class MissingObject(LookupError):
+    """The namespace has no object of the requested name."""
+
+
+class RecipeError(ValueError):
+    """A recipe that cannot be evaluated (a bug in a question spec, not in a submission)."""
+
+
+# ---- recipe constructors, used by question specs -------------------------------------
+
+def ref(name: str) -> Recipe:
+    """The namespace's object called ``name`` (for a student: their own definition)."""
+    return Recipe("ref", {"name": name})
+
+
+def new(path: str, *args: Any, state: Any = None, bind: str | None = None, **kwargs: Any) -> Recipe:
+    """A new ``torch`` object ``path(*args, **kwargs)``, optionally loaded with ``state``."""
+    return Recipe("new", {"path": path, "args": list(args), "kwargs": kwargs,
+                          "state": state, "bind": bind})
+
+
+def partial(path: str, **kwargs: Any) -> Recipe:
+    """The ``torch`` function at ``path`` with ``kwargs`` fixed."""
+    return Recipe("partial", {"path": path, "kwargs": kwargs})
+
+
+def params(of: str) -> Recipe:
+    """The parameters of the module bound as ``of``."""
+    return Recipe("params", {"of": of})
+
+
+def bound(name: str) -> Recipe:
+    """The object bound as ``name`` earlier in the same case."""
+    return Recipe("bound", {"name": name})
+
+
+def leaf(data: torch.Tensor, grad: torch.Tensor | None = None) -> Recipe:
+    """A leaf tensor with ``requires_grad=True`` and, if given, ``.grad`` set."""
+    return Recipe("leaf", {"data": data, "grad": grad})
+
+
+# ---- evaluation -------------------------------------------------------------------------
+
+def resolve_torch(path: str) -> Any:
+    """``"torch.nn.Linear"`` → the attribute, refusing anything outside public torch."""
+    parts = path.split(".") if type(path) is str else []
+    if len(parts) < 2 or parts[0] != "torch" or any(
+        not p.isidentifier() or p.startswith("_") for p in parts
+    ):
+        raise RecipeError(f"not a public torch name: {path!r}")
+    obj: Any = torch
+    for part in parts[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+class Builder:
+    """Evaluates recipes for one case against a namespace."""
+
+    def __init__(self, namespace: Mapping[str, Any]) -> None:
+        self.namespace = namespace
+        self.bound: dict[str, Any] = {}
+
+    def build(self, value: Any) -> Any:
+        if isinstance(value, Recipe):
+            return self._recipe(value)
+        if type(value) is list:
+            return [self.build(v) for v in value]
+        if type(value) is tuple:
+            return tuple(self.build(v) for v in value)
+        if type(value) is dict:
+            return {k: self.build(v) for k, v in value.items()}
+        if isinstance(value, torch.Tensor):
+            # Each case gets fresh tensors: in-place work must not leak between cases.
+            return value.clone()
+        return value
+
+    def _recipe(self, r: Recipe) -> Any:
+        p = r.params
+        if r.op == "ref":
+            name = p["name"]
+            if name not in self.namespace:
+                raise MissingObject(name)
+            return self.namespace[name]
+        if r.op == "new":
+            obj = resolve_torch(p["path"])(*self.build(p["args"]), **self.build(p["kwargs"]))
+            if p.get("state") is not None:
+                obj.load_state_dict(self.build(p["state"]), strict=True)
+            if p.get("bind"):
+                self.bound[p["bind"]] = obj
+            return obj
+        if r.op == "partial":
+            return functools.partial(resolve_torch(p["path"]), **self.build(p["kwargs"]))
+        if r.op == "params":
+            return list(self._bound(p["of"]).parameters())
+        if r.op == "bound":
+            return self._bound(p["name"])
+        if r.op == "leaf":
+            tensor = self.build(p["data"]).requires_grad_(True)
+            if p.get("grad") is not None:
+                tensor.grad = self.build(p["grad"])
+            return tensor
+        raise RecipeError(f"unknown recipe {r.op!r}")
+
+    def _bound(self, name: str) -> Any:
+        if name not in self.bound:
+            raise RecipeError(f"nothing bound as {name!r} yet")
+        return self.bound[name]
+
+
+@dataclass(frozen=True)
+class Call:
+    """The ``call`` kind (see the module docstring)."""
+
+    harvest: tuple[str, ...] = ("return",)
+    collect: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        return {"kind": "call", "harvest": list(self.harvest), "collect": self.collect}
+
+
+def seed_everything(seed: int) -> None:
+    """Seed Python, numpy and torch; the grader does this before every case."""
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def as_data(value: Any) -> Any:
+    """What is recorded for a harvested object: modules become their state dicts."""
+    if isinstance(value, torch.nn.Module):
+        return dict(value.state_dict())
+    return value
+
+
+def run_case(obj: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
+             namespace: Mapping[str, Any]) -> Any:
+    """Call ``obj`` on one case as ``kind`` says, returning what is to be compared.
+
+    ``case`` holds ``args``, ``kwargs`` and ``seed``; ``kind`` is :meth:`Call.to_data`.
+    The value returned is either one harvested item or, for several, a dict by target.
+    """
+    if kind.get("kind") != "call":
+        raise RecipeError(f"unknown kind {kind.get('kind')!r}")
+    seed_everything(int(case["seed"]))
+    builder = Builder(namespace)
+    args = builder.build(case["args"])
+    kwargs = builder.build(case["kwargs"])
+    result = obj(*args, **kwargs)
+    if kind.get("collect"):
+        result = _collect(result)
+    harvested: dict[str, Any] = {}
+    for target in kind["harvest"]:
+        if target == "return":
+            harvested[target] = as_data(result)
+        elif target.startswith("arg:"):
+            harvested[target] = as_data(args[int(target[4:])])
+        elif target.startswith("bound:"):
+            harvested[target] = as_data(builder._bound(target[6:]))
+        else:
+            raise RecipeError(f"unknown harvest target {target!r}")
+    if len(harvested) == 1:
+        return next(iter(harvested.values()))
+    return harvested
+
+
+def _collect(result: Any) -> list[Any]:
+    if not isinstance(result, Iterator) and not hasattr(result, "__iter__"):
+        raise TypeError(f"expected an iterable, got {type(result).__name__}")
+    items = []
+    for item in result:
+        items.append(item)
+        if len(items) > MAX_COLLECTED_ITEMS:
+            raise ValueError(f"the iterator yielded more than {MAX_COLLECTED_ITEMS} items")
+    return items

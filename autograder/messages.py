@@ -1,0 +1,117 @@
+"""Every sentence a student or instructor reads, in 简体中文 and English.
+
+Messages are looked up by key and filled from data, so a verdict is composed in one
+place.  Details whose name starts with ``expected`` can reveal a hidden answer; they are
+replaced by a neutral phrase unless the caller says the case is public.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .compare import Mismatch
+
+LANGS = ("zh", "en")
+
+TEXT: dict[str, dict[str, str]] = {
+    # comparison
+    "unsupported": {
+        "zh": "返回了不支持的类型 {actual_type}"
+              "（只接受张量、数组、数字、字符串及其列表/元组/字典）",
+        "en": "returned an unsupported type {actual_type} (only tensors, arrays, numbers, "
+              "strings and lists/tuples/dicts of them are accepted)",
+    },
+    "type": {"zh": "类型不对：得到 {actual}，应为 {expected}",
+             "en": "wrong type: got {actual}, expected {expected}"},
+    "keys": {"zh": "字典的键不对：缺少 {missing}，多出 {extra}",
+             "en": "wrong dict keys: missing {missing}, unexpected {extra}"},
+    "length": {"zh": "长度不对：得到 {actual}，应为 {expected}",
+               "en": "wrong length: got {actual}, expected {expected}"},
+    "shape": {"zh": "形状不对：得到 {actual}，应为 {expected}",
+              "en": "wrong shape: got {actual}, expected {expected}"},
+    "dtype": {"zh": "数据类型不对：得到 {actual}，应为 {expected}",
+              "en": "wrong dtype: got {actual}, expected {expected}"},
+    "not_equal": {"zh": "值不对：得到 {actual}，应为 {expected}",
+                  "en": "wrong value: got {actual}, expected {expected}"},
+    "values_exact": {
+        "zh": "{count}/{total} 个元素不相等（要求完全相等），第一个在索引 {index}",
+        "en": "{count}/{total} elements differ (exact match required), first at index {index}",
+    },
+    "nonfinite": {
+        "zh": "{count}/{total} 个元素的 NaN/Inf 位置与预期不符，第一个在索引 {index}"
+              "（结果中共有 {actual_nan} 个 NaN、{actual_inf} 个 Inf）",
+        "en": "{count}/{total} elements are NaN/Inf where they should not be (or the reverse), "
+              "first at index {index} (the result has {actual_nan} NaN, {actual_inf} Inf)",
+    },
+    "values_close": {
+        "zh": "{count}/{total} 个元素（{share}）超出容差 rtol={rtol:g}, atol={atol:g}；"
+              "最大绝对误差 {max_abs:.3g}（索引 {max_abs_index}），"
+              "最大相对误差 {max_rel:.3g}（索引 {max_rel_index}），第一个不符在索引 {first_index}",
+        "en": "{count}/{total} elements ({share}) are outside rtol={rtol:g}, atol={atol:g}; "
+              "greatest absolute difference {max_abs:.3g} at index {max_abs_index}, "
+              "greatest relative difference {max_rel:.3g} at index {max_rel_index}, "
+              "first mismatch at index {first_index}",
+    },
+    "scalar_close": {
+        "zh": "数值超出容差 rtol={rtol:g}, atol={atol:g}：得到 {actual}，应为 {expected}"
+              "（绝对误差 {max_abs:.3g}，相对误差 {max_rel:.3g}）",
+        "en": "value outside rtol={rtol:g}, atol={atol:g}: got {actual}, expected {expected} "
+              "(absolute difference {max_abs:.3g}, relative difference {max_rel:.3g})",
+    },
+    "hidden_value": {"zh": "（隐藏）", "en": "(hidden)"},
+    # outcomes of calling the student's object
+    "missing": {"zh": "没有找到 `{name}`：请不要改名，并确认定义它的单元格已运行",
+                "en": "`{name}` is not defined: keep its name and make sure its cell runs"},
+    "not_implemented": {"zh": "尚未实现（抛出了 NotImplementedError）",
+                        "en": "not implemented (raised NotImplementedError)"},
+    "raised": {"zh": "运行时出错：{error}: {message}",
+               "en": "raised {error}: {message}"},
+    "case_timeout": {"zh": "超时：超过 {seconds:g} 秒仍未返回",
+                     "en": "timed out: no result after {seconds:g} s"},
+    "bad_output": {"zh": "返回值无法读取：{reason}",
+                   "en": "the result could not be read: {reason}"},
+    "no_result": {"zh": "没有结果：{reason}", "en": "no result: {reason}"},
+    "invariant": {"zh": "{zh}", "en": "{en}"},
+    "passed": {"zh": "通过", "en": "passed"},
+    # notebook-level outcomes of phase 1
+    "nb_timeout": {"zh": "整个笔记本超过了 {seconds:g} 秒的时间限制，进程被终止",
+                   "en": "the notebook exceeded its {seconds:g} s time limit and was stopped"},
+    "nb_died": {"zh": "运行笔记本的进程在第 {cell} 个代码单元格处意外退出（{how}）",
+                "en": "the process running the notebook died at code cell {cell} ({how})"},
+    "nb_invalid": {"zh": "评分进程返回的数据无效：{reason}",
+                   "en": "the grading process returned invalid data: {reason}"},
+    "cell_timeout": {"zh": "第 {cell} 个代码单元格超过 {seconds:g} 秒，已中断",
+                     "en": "code cell {cell} ran longer than {seconds:g} s and was interrupted"},
+}
+
+
+def text(key: str, lang: str, **values: Any) -> str:
+    """The message ``key`` in ``lang`` ("zh" or "en"), filled with ``values``."""
+    if lang not in LANGS:
+        raise ValueError(f"unknown language {lang!r}; use one of {LANGS}")
+    return TEXT[key][lang].format(**values)
+
+
+def render_path(path: tuple[str, ...]) -> str:
+    """``("softmax", "case h2", "[1]")`` → ``softmax › case h2[1]``."""
+    out = ""
+    for part in path:
+        if part.startswith("["):
+            out += part
+        else:
+            out += (" › " if out else "") + part
+    return out
+
+
+def render_mismatch(m: Mismatch, lang: str, reveal: bool = False) -> str:
+    """One line: where, then what is wrong; hidden expected values are never shown."""
+    details = dict(m.details)
+    if "count" in details and "total" in details and details["total"]:
+        details["share"] = f"{100 * details['count'] / details['total']:.1f}%"
+    if not reveal:
+        for key in details:
+            if key.startswith("expected") and m.kind in ("not_equal", "scalar_close"):
+                details[key] = TEXT["hidden_value"][lang]
+    where = render_path(m.path)
+    body = text(m.kind, lang, **details)
+    return f"{where}: {body}" if where else body

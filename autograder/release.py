@@ -1,0 +1,68 @@
+"""Release: the student's copy of each master notebook, and its public fixtures.
+
+Solutions are stripped by nbgrader's own preprocessors (the same ones
+``nbgrader generate_assignment`` runs), so the released notebook is exactly what an
+nbgrader course would hand out: solution regions become
+``# YOUR CODE HERE`` / ``raise NotImplementedError()``, outputs are cleared, locked
+cells are marked read-only and checksummed.  Public fixtures hold only public cases.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import nbformat
+
+from . import wire
+from .course import Course
+from .fixtures import EXPECTED, PLAN, load_fixtures, public_plan
+
+
+def student_notebook(master: Path) -> nbformat.NotebookNode:
+    """The master notebook with solutions and outputs removed, via nbgrader."""
+    from nbgrader.preprocessors import (
+        CheckCellMetadata,
+        ClearHiddenTests,
+        ClearOutput,
+        ClearSolutions,
+        ComputeChecksums,
+        LockCells,
+    )
+
+    nb = nbformat.read(master, as_version=4)
+    resources: dict = {}
+    for pre in (LockCells(), ClearSolutions(), ClearOutput(), ClearHiddenTests(),
+                ComputeChecksums(), CheckCellMetadata()):
+        nb, resources = pre.preprocess(nb, resources)
+    return nb
+
+
+def release(course: Course, assignment_id: str,
+            progress: Callable[[str], None] | None = None) -> list[Path]:
+    """Write ``assignments/<assignment>/``; returns the files written."""
+    spec = course.spec(assignment_id)
+    out_dir = course.assignments / assignment_id
+    written: list[Path] = []
+    for nb in spec.notebooks:
+        if progress:
+            progress(f"{assignment_id}/{nb.name}")
+        master = course.master_notebook(assignment_id, nb.name)
+        if not master.is_file():
+            raise FileNotFoundError(f"master notebook {master} is missing")
+        student = student_notebook(master)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        target = out_dir / f"{nb.name}.ipynb"
+        nbformat.write(student, target)
+        written.append(target)
+        plan, expected = load_fixtures(course, assignment_id, nb.name)
+        pub = public_plan(plan)
+        keys = {f"{q['name']}/{c['id']}" for q in pub["questions"] for c in q["cases"]}
+        pub_dir = course.public_dir(assignment_id, nb.name)
+        if pub_dir.exists():
+            shutil.rmtree(pub_dir)
+        pub_dir.mkdir(parents=True)
+        written += wire.write(pub_dir / PLAN, pub)
+        written += wire.write(pub_dir / EXPECTED, {k: v for k, v in expected.items() if k in keys})
+    return written

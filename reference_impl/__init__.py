@@ -1,0 +1,1 @@
+"""Reference implementation (answer key), one module per chapter."""
