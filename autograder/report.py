@@ -48,7 +48,8 @@ def score_table(result: NotebookResult, lang: str) -> Table:
     table.add_column(h[4], overflow="fold", max_width=70)
     for q in result.questions:
         style = {"passed": "green", "partial": "yellow"}.get(q.status, "red")
-        detail = "" if q.status == "passed" else q.summary(lang)
+        # Statuses that say it all need no detail ("not implemented" twice is noise).
+        detail = "" if q.status in ("passed", "not_implemented") else q.summary(lang)
         table.add_row(q.name, _fmt(q.score), _fmt(q.max_score),
                       f"[{style}]{STATUS_TEXT[q.status][lang]}[/{style}]", detail)
     table.add_section()

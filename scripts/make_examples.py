@@ -1,0 +1,68 @@
+"""Regenerate the example submissions and the mistake notebooks from the master notebooks.
+
+Every generated notebook is the master with a small, named edit (``mistakes.json``), so
+a test can tell which questions each one must lose.  Run it after editing a master:
+
+    .venv/bin/python scripts/make_examples.py
+
+The files are committed; ``tests/test_examples.py`` checks that they are up to date.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parent.parent
+ASSIGNMENT, NOTEBOOK = "ch03_basics", "linear_softmax"
+MISTAKES = ROOT / "tests" / "notebooks" / ASSIGNMENT / "mistakes.json"
+#: The README's "partly wrong" example combines two of the mistakes.
+PARTLY_WRONG = ("mistake_softmax_no_row_norm.ipynb", "mistake_sgd_no_batch_division.ipynb")
+
+
+def apply_edit(nb: nbformat.NotebookNode, edit: dict) -> None:
+    """Replace ``edit['old']`` by ``edit['new']`` in the cell with id ``edit['cell']``."""
+    for cell in nb.cells:
+        if cell.get("id") == edit["cell"]:
+            if edit["old"] not in cell.source:
+                raise ValueError(f"{edit['file']}: text to replace not found in {edit['cell']}")
+            cell.source = cell.source.replace(edit["old"], edit["new"], 1)
+            return
+    raise ValueError(f"{edit['file']}: no cell with id {edit['cell']}")
+
+
+def generate(root: Path = ROOT) -> dict[Path, nbformat.NotebookNode]:
+    """Every generated notebook, by its path relative to ``root``."""
+    master = nbformat.read(root / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    blank = nbformat.read(root / "assignments" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
+    edits = json.loads(MISTAKES.read_text())
+    out: dict[Path, nbformat.NotebookNode] = {}
+    for edit in edits:
+        nb = nbformat.from_dict(json.loads(json.dumps(master)))
+        apply_edit(nb, edit)
+        out[Path("tests/notebooks") / ASSIGNMENT / edit["file"]] = nb
+    examples = Path("examples") / ASSIGNMENT
+    out[examples / "correct.ipynb"] = master
+    partly = nbformat.from_dict(json.loads(json.dumps(master)))
+    for edit in edits:
+        if edit["file"] in PARTLY_WRONG:
+            apply_edit(partly, edit)
+    out[examples / "partly_wrong.ipynb"] = partly
+    out[examples / "blank.ipynb"] = blank
+    return out
+
+
+def main() -> int:
+    for rel, nb in generate().items():
+        path = ROOT / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, path)
+        print(f"wrote {rel}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
