@@ -8,6 +8,8 @@ from ``d2l-grade``, which runs hidden cases in a separate process.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import math
 import os
 import sys
@@ -96,7 +98,9 @@ class Checker:
         if obj is None:
             return case["id"], False, both("missing", name=qplan["object"])
         try:
-            actual = run_case(obj, case, qplan["kind"], namespace)
+            # The student's own prints (epoch logs) would bury the verdict; keep them out.
+            with contextlib.redirect_stdout(io.StringIO()):
+                actual = run_case(obj, case, qplan["kind"], namespace)
             actual = wire.decode(*wire.encode(actual))
         except NotImplementedError:
             return case["id"], False, both("not_implemented")

@@ -221,7 +221,8 @@ def _close_values(a: np.ndarray, e: np.ndarray, tol: Tolerance, path, out, scala
         }))
         return
     both = a_fin & e_fin
-    diff = np.where(both, np.abs(a64 - e64), 0.0)
+    with np.errstate(invalid="ignore", over="ignore"):
+        diff = np.where(both, np.abs(a64 - e64), 0.0)
     allowed = tol.atol + tol.rtol * np.abs(e64)
     bad = diff > allowed
     if not bad.any():

@@ -260,6 +260,6 @@ def read_raw(
         raise WireError(f"{json_path.name} is larger than {max_json_bytes} bytes")
     try:
         tree = json.loads(json_path.read_bytes())
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:
         raise WireError(f"{json_path.name} is not valid JSON") from exc
     return tree, _read_npz(stem.with_suffix(".npz"), max_npz_bytes)

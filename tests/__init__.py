@@ -1,0 +1,1 @@
+"""d2l-autograder tests."""

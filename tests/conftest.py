@@ -1,0 +1,60 @@
+"""Shared fixtures: the course in this checkout, and notebooks graded once per session."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from autograder.course import Course, find_course
+from autograder.grade import NotebookResult, grade_notebook
+from autograder.runner import Limits
+
+ROOT = Path(__file__).resolve().parent.parent
+CH03 = "ch03_basics"
+MASTER = ROOT / "solutions" / CH03 / "linear_softmax.ipynb"
+RELEASED = ROOT / "assignments" / CH03 / "linear_softmax.ipynb"
+MISTAKES_DIR = ROOT / "tests" / "notebooks" / CH03
+MISTAKES = json.loads((MISTAKES_DIR / "mistakes.json").read_text())
+
+
+@pytest.fixture(scope="session")
+def course() -> Course:
+    return find_course(ROOT)
+
+
+@pytest.fixture(scope="session")
+def graded(course):
+    """grade(path) -> NotebookResult, each notebook graded at most once per session."""
+    cache: dict[Path, NotebookResult] = {}
+
+    def grade(path: Path, **limits) -> NotebookResult:
+        key = Path(path).resolve()
+        if limits:
+            return grade_notebook(course, key, Limits(**limits))
+        if key not in cache:
+            cache[key] = grade_notebook(course, key)
+        return cache[key]
+
+    return grade
+
+
+def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    """``d2l-grade ARGS`` as a user would run it."""
+    return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd,
+                          capture_output=True, text=True, timeout=600)
+
+
+def notebook_with(cells: list[str], assignment: str = CH03, name: str = "linear_softmax",
+                  ) -> nbformat.NotebookNode:
+    """A minimal notebook of the given code cells, tagged as ``assignment/name``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3",
+                                 "language": "python"}
+    nb.metadata["d2l"] = {"assignment": assignment, "notebook": name}
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+    return nb
