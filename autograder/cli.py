@@ -17,8 +17,8 @@ from rich.console import Console
 
 from .course import Course, CourseError, find_course
 from .messages import LANGS
-from .notebook import NotebookError
 from .runner import Limits
+from .sandbox import SandboxOptions
 
 app = typer.Typer(
     help="Grade Dive into Deep Learning notebooks against a PyTorch reference.",
@@ -60,6 +60,21 @@ def _assignments(course: Course, names: list[str] | None) -> list[str]:
     return names
 
 
+def parse_size(text: str) -> int:
+    """``"512M"`` → bytes (K, M, G, T suffixes, powers of 1024)."""
+    units = {"": 1, "K": 1024, "M": 1024**2, "G": 1024**3, "T": 1024**4}
+    t = text.strip().upper().removesuffix("B").removesuffix("I")
+    unit = t[-1:] if t[-1:] in units else ""
+    number = t[: len(t) - len(unit)]
+    try:
+        value = float(number) * units[unit]
+    except ValueError:
+        raise typer.BadParameter(f"not a size: {text!r} (try 512M or 4G)") from None
+    if value <= 0:
+        raise typer.BadParameter(f"sizes must be positive: {text!r}")
+    return int(value)
+
+
 @app.command()
 def grade(
     notebooks: Annotated[list[Path], typer.Argument(help="Notebooks (.ipynb) to grade.",
@@ -69,38 +84,65 @@ def grade(
     lang: Annotated[str, typer.Option(help="Language of the report: zh or en.")] = "zh",
     assignment: Annotated[str | None, typer.Option(
         help="Refuse notebooks that belong to another assignment.")] = None,
+    sandbox: Annotated[str, typer.Option(
+        help="bwrap (bubblewrap isolation, the default) or none (no isolation: only for "
+             "your own notebooks; every result says so).")] = "bwrap",
+    gpu: Annotated[bool, typer.Option(
+        "--gpu", help="Let the sandbox use the NVIDIA GPU (binds /dev/nvidia*).")] = False,
     cell_timeout: Annotated[float, typer.Option(help="Seconds allowed per code cell.")] = 60.0,
     case_timeout: Annotated[float, typer.Option(help="Seconds allowed per test case.")] = 60.0,
     notebook_timeout: Annotated[float, typer.Option(
         help="Seconds allowed for a whole notebook.")] = 300.0,
+    memory: Annotated[str, typer.Option(help="Memory for the notebook's processes.")] = "4G",
+    cpu_time: Annotated[int, typer.Option(help="CPU seconds for the notebook's process.")] = 900,
+    max_processes: Annotated[int, typer.Option(
+        help="Processes and threads the notebook may run at once.")] = 256,
+    max_file_size: Annotated[str, typer.Option(help="Largest file it may write.")] = "256M",
+    scratch_size: Annotated[str, typer.Option(
+        help="Size of each of its writable folders (home and /tmp).")] = "512M",
+    max_output: Annotated[str, typer.Option(
+        help="Bytes of raw stdout/stderr kept from the process.")] = "1M",
+    max_harvest: Annotated[str, typer.Option(
+        help="Largest harvest (the answers' values) accepted back.")] = "64M",
     root: RootOpt = None,
 ) -> None:
-    """Grade notebooks: run each in a separate process, compare with the reference, score."""
-    from .grade import GradingError, NotebookResult, grade_notebook
+    """Grade notebooks: run each in a sandbox, compare with the reference, score."""
+    from .grade import GradingError, grade_batch
     from .report import print_results, write_json
 
     if lang not in LANGS:
         raise _fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    if min(cell_timeout, case_timeout, notebook_timeout) <= 0:
-        raise _fail("time limits must be positive")
+    if sandbox not in ("bwrap", "none"):
+        raise _fail(f"--sandbox must be bwrap or none, not {sandbox!r}")
+    if min(cell_timeout, case_timeout, notebook_timeout, cpu_time, max_processes) <= 0:
+        raise _fail("time limits and process counts must be positive")
     course = _course(root)
-    limits = Limits(cell_timeout=cell_timeout, case_timeout=case_timeout,
-                    notebook_timeout=notebook_timeout)
-    results: list[NotebookResult] = []
-    bad_input = False
-    for i, path in enumerate(notebooks, start=1):
+    try:
+        options = SandboxOptions(
+            kind=sandbox, gpu=gpu, memory_bytes=parse_size(memory), cpu_seconds=cpu_time,
+            max_processes=max_processes, max_file_bytes=parse_size(max_file_size),
+            scratch_bytes=parse_size(scratch_size))
+        limits = Limits(cell_timeout=cell_timeout, case_timeout=case_timeout,
+                        notebook_timeout=notebook_timeout, sandbox=options,
+                        max_stdio_bytes=parse_size(max_output),
+                        max_harvest_bytes=parse_size(max_harvest))
+    except typer.BadParameter as exc:
+        raise _fail(str(exc)) from None
+    with err.status("grading …") as status:
+        def show(i: int, n: int, path: Path) -> None:
+            status.update(f"[{i}/{n}] grading {path} …")
+
         try:
-            with err.status(f"[{i}/{len(notebooks)}] grading {path} …"):
-                results.append(grade_notebook(course, path, limits, assignment))
-        except NotebookError as exc:
-            err.print(f"[red]error:[/red] {exc}")
-            bad_input = True
+            results = grade_batch(course, notebooks, limits, assignment, progress=show)
         except (GradingError, CourseError) as exc:
             raise _fail(str(exc), code=1) from None
-    print_results(results, lang, out)
+    for r in results:
+        if r.error:
+            err.print(f"[red]error:[/red] {r.error}")
+    print_results([r for r in results if not r.error], lang, out)
     if json_path is not None and results:
         write_json(results, json_path, lang)
-    if bad_input:
+    if any(r.error for r in results):
         raise typer.Exit(2)
 
 

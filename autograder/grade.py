@@ -19,6 +19,7 @@ from .fixtures import load_fixtures
 from .messages import LANGS, render_mismatch, text
 from .notebook import NotebookError, read_submission
 from .runner import Limits, Phase1Result, execute_and_harvest
+from .sandbox import SandboxUnavailable
 from .spec import Args, NotebookSpec
 
 Bilingual = dict[str, str]  # {"zh": ..., "en": ...}
@@ -70,9 +71,11 @@ class NotebookResult:
     assignment: str
     notebook: str
     questions: list[QuestionResult]
-    phase1: str  # completed, timeout, died, invalid
+    phase1: str  # completed, timeout, died, invalid; "unreadable" for a bad file
     notes: list[Bilingual] = field(default_factory=list)
     seconds: float = 0.0
+    sandbox: str = "bwrap"
+    error: str = ""  # for an unreadable notebook: the one-line reason
 
     @property
     def score(self) -> float:
@@ -152,9 +155,12 @@ def score_notebook(plan: dict[str, Any], expected: dict[str, Any], p1: Phase1Res
                 continue
             verdicts.append(judge_case(qplan, case, p1.results.get(key), expected[key],
                                        nb_spec, limits))
-        passed = sum(v.passed for v in verdicts)
+        # Points come from the hidden cases: public ones are shown to students with their
+        # expected values, so passing them proves nothing (they could be hard-coded).
+        scored = [v for v in verdicts if not v.public] or verdicts
+        passed = sum(v.passed for v in scored)
         points = float(qplan["points"])
-        score = round(points * passed / len(verdicts), 4) if verdicts else 0.0
+        score = round(points * passed / len(scored), 4) if scored else 0.0
         questions.append(QuestionResult(qplan["name"], score, points, verdicts))
     return questions
 
@@ -189,14 +195,40 @@ def grade_notebook(course: Course, path: Path, limits: Limits | None = None,
     data_dir = prepare_data(course, sub.assignment, nb_spec)
     if progress:
         progress(f"running {path.name}")
-    p1 = execute_and_harvest(path, plan, limits, data_dir)
+    try:
+        p1 = execute_and_harvest(path, plan, limits, data_dir)
+    except SandboxUnavailable as exc:
+        raise GradingError(str(exc)) from None
     questions = score_notebook(plan, expected, p1, nb_spec, limits)
     notes = [_phase1_reason(p1, limits)] if p1.status != "completed" else []
     for cell in p1.cells:
         if cell.get("status") == "timeout":
             notes.append(_both("cell_timeout", cell=cell["cell"], seconds=limits.cell_timeout))
+    if p1.sandbox == "none":
+        notes.append(_both("no_sandbox"))
     return NotebookResult(path, sub.assignment, sub.notebook, questions, p1.status, notes,
-                          round(p1.seconds, 2))
+                          round(p1.seconds, 2), p1.sandbox)
+
+
+def grade_batch(course: Course, paths: list[Path], limits: Limits | None = None,
+                assignment: str | None = None,
+                progress: Callable[[int, int, Path], None] | None = None
+                ) -> list[NotebookResult]:
+    """Grade every notebook; each gets a result, an unreadable one a zero with its reason.
+
+    Only a problem of the grader itself (:class:`GradingError`) stops the batch.
+    """
+    results = []
+    for i, path in enumerate(paths, start=1):
+        if progress:
+            progress(i, len(paths), Path(path))
+        try:
+            results.append(grade_notebook(course, Path(path), limits, assignment))
+        except NotebookError as exc:
+            results.append(NotebookResult(Path(path), "", "", [], "unreadable",
+                                          [{"zh": str(exc), "en": str(exc)}],
+                                          sandbox="", error=str(exc)))
+    return results
 
 
 def prepare_data(course: Course, assignment: str, nb_spec: NotebookSpec) -> Path | None:

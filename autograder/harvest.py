@@ -1,11 +1,12 @@
-"""Phase 1, inside the child process: run the notebook's cells, then call the student's
-objects on every case and write what they returned.
+"""Phase 1, inside the sandboxed child: run the notebook's cells, then call the student's
+objects on every case and send back what they returned.
 
-Run as ``python -m autograder.harvest WORKDIR``.  WORKDIR holds ``submission.ipynb``,
-``plan.json``/``plan.npz`` and ``limits.json``; this writes ``progress.log`` (the index of
-the cell being run, so the parent can say where a process died) and, at the end,
-``harvest.json``/``harvest.npz``.  Everything here runs with the student's code in the
-same process, so nothing here is trusted: the parent reads the harvest as plain data.
+Run as ``python -m autograder.harvest IN_DIR CONTROL_FD``.  IN_DIR (read-only) holds
+``submission.ipynb``, ``plan.json``/``plan.npz`` and ``limits.json``.  On CONTROL_FD this
+writes ``cell N`` before each code cell (so the parent can say where a process died),
+``harvest`` before the calls, and finally ``result <json bytes> <npz bytes>`` followed by
+the harvest itself.  The student's code runs in this same process, so nothing here is
+trusted: the parent reads the harvest as capped, validated plain data.
 """
 
 from __future__ import annotations
@@ -96,12 +97,18 @@ def _message(exc: BaseException) -> str:
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
 
 
+def _send(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        written = os.write(fd, view)
+        view = view[written:]
+
+
 def run_cells(shell: Any, sources: list[str], limits: dict[str, Any], alarm: Alarm,
-              out: CappedStream, progress: Any) -> list[dict[str, Any]]:
+              out: CappedStream, control: int) -> list[dict[str, Any]]:
     outcomes = []
     for index, source in enumerate(sources, start=1):
-        progress.write(f"{index}\n")
-        progress.flush()
+        _send(control, f"cell {index}\n".encode())
         started = time.monotonic()
         alarm.start(limits["cell_timeout"])
         try:
@@ -175,28 +182,33 @@ _MISSING = object()
 
 
 def main(argv: list[str]) -> int:
-    workdir = Path(argv[1])
-    limits = json.loads((workdir / "limits.json").read_text())
-    plan = wire.read(workdir / "plan")
-    sources = code_cells(workdir / "submission.ipynb")
+    in_dir, control = Path(argv[1]), int(argv[2])
+    limits = json.loads((in_dir / "limits.json").read_text())
+    plan = wire.read(in_dir / "plan")
+    sources = code_cells(in_dir / "submission.ipynb")
     from IPython.core.interactiveshell import InteractiveShell
 
+    main_pid = os.getpid()
     out = CappedStream(limits["max_output_chars"])
     real_stdout = sys.stdout
     sys.stdout = sys.stderr = out
     shell = InteractiveShell.instance(colors="nocolor")
     alarm = Alarm()
-    with open(workdir / "progress.log", "w") as progress:
-        cells = run_cells(shell, sources, limits, alarm, out, progress)
-        progress.write("harvest\n")
-        progress.flush()
+    cells = run_cells(shell, sources, limits, alarm, out, control)
+    if os.getpid() != main_pid:
+        os._exit(0)  # a process the notebook forked: only the original reports
+    _send(control, b"harvest\n")
     results = harvest(plan, shell.user_ns, limits, alarm)
+    if os.getpid() != main_pid:
+        os._exit(0)
     sys.stdout = real_stdout
-    wire.write(workdir / "harvest", {
+    json_bytes, npz_bytes = wire.dumps({
         "cells": cells, "results": results,
         "output_chars": out.kept + out.dropped, "output_dropped": out.dropped,
     })
-    sys.stdout.flush()
+    _send(control, f"result {len(json_bytes)} {len(npz_bytes)}\n".encode())
+    _send(control, json_bytes)
+    _send(control, npz_bytes)
     os._exit(0)  # skip interpreter teardown: student objects may misbehave in __del__
 
 

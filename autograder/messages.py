@@ -80,6 +80,10 @@ TEXT: dict[str, dict[str, str]] = {
                 "en": "the process running the notebook died at code cell {cell} ({how})"},
     "nb_invalid": {"zh": "评分进程返回的数据无效：{reason}",
                    "en": "the grading process returned invalid data: {reason}"},
+    "no_sandbox": {"zh": "注意：此笔记本是在没有沙箱的情况下评分的（--sandbox=none），"
+                         "结果不能防作弊",
+                   "en": "note: graded WITHOUT a sandbox (--sandbox=none); this result is not "
+                         "protected against tampering"},
     "cell_timeout": {"zh": "第 {cell} 个代码单元格超过 {seconds:g} 秒，已中断",
                      "en": "code cell {cell} ran longer than {seconds:g} s and was interrupted"},
 }

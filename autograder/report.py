@@ -79,6 +79,9 @@ def _question_output(q, lang: str) -> str:
 
 
 def gradescope_dict(result: NotebookResult, lang: str) -> dict[str, Any]:
+    if result.error:
+        return {"score": 0.0, "output": result.error, "tests": [],
+                "extra_data": {"notebook": str(result.path), "phase1": result.phase1}}
     return {
         "score": result.score,
         "max_score": result.max_score,
@@ -91,7 +94,8 @@ def gradescope_dict(result: NotebookResult, lang: str) -> dict[str, Any]:
             for q in result.questions
         ],
         "extra_data": {"notebook": str(result.path), "assignment": result.assignment,
-                       "notebook_name": result.notebook, "phase1": result.phase1},
+                       "notebook_name": result.notebook, "phase1": result.phase1,
+                       "sandbox": result.sandbox},
     }
 
 

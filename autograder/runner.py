@@ -1,9 +1,11 @@
 """Phase 1 behind one small interface: a notebook and a plan in, named outcomes out.
 
-:func:`execute_and_harvest` starts a child process (``python -m autograder.harvest``)
-in a fresh work folder, waits at most the notebook's time limit, and reads back what the
-child wrote as data only.  How the child is started is a detail kept here, so a
-sandboxed or pre-warmed child can replace it without touching the grader.
+:func:`execute_and_harvest` starts ``python -m autograder.harvest`` in a sandbox
+(:mod:`autograder.sandbox`), feeds it the notebook, the plan and the limits through a
+read-only folder, and listens on a pipe: the child reports the cell it is running and,
+at the end, the harvest (JSON + npz bytes, :mod:`autograder.wire`).  Nothing the child
+writes to disk is ever read back.  Every byte that comes back is capped, and the harvest
+is parsed as plain data and validated before anyone compares it.
 """
 
 from __future__ import annotations
@@ -13,14 +15,15 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import wire
+from .sandbox import SandboxOptions, prepare
 
 RESULT_STATUSES = {"ok", "missing", "not_implemented", "raised", "timeout", "bad_output"}
 
@@ -32,8 +35,10 @@ class Limits:
     cell_timeout: float = 60.0
     case_timeout: float = 60.0
     notebook_timeout: float = 300.0
-    max_output_chars: int = 200_000
+    max_output_chars: int = 200_000  # what the notebook prints, as kept by the child
+    max_stdio_bytes: int = 1024 * 1024  # what reaches the process's own stdout/stderr
     max_harvest_bytes: int = 64 * 1024 * 1024
+    sandbox: SandboxOptions = SandboxOptions()
 
 
 @dataclass
@@ -42,8 +47,8 @@ class Phase1Result:
 
     ``status`` is one of ``completed`` (the harvest was read), ``timeout`` (the notebook
     ran past its limit and was killed), ``died`` (the process ended without a harvest;
-    ``detail["cell"]`` says at which code cell) or ``invalid`` (the harvest could not be
-    read as the expected data; ``detail["reason"]`` says why).
+    ``detail["cell"]`` says at which code cell and ``detail["how"]`` how) or ``invalid``
+    (the harvest could not be read as the expected data; ``detail["reason"]`` says why).
     """
 
     status: str
@@ -51,91 +56,157 @@ class Phase1Result:
     results: dict[str, dict[str, Any]] = field(default_factory=dict)
     detail: dict[str, Any] = field(default_factory=dict)
     seconds: float = 0.0
+    sandbox: str = "bwrap"
+    enforced: list[str] = field(default_factory=list)
+    stdio: str = ""
 
 
-def _child_env(workdir: Path, data_dir: Path | None) -> dict[str, str]:
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(workdir),
-        "PYTHONHASHSEED": "0",
-        "PYTHONDONTWRITEBYTECODE": "1",
-        "MPLBACKEND": "Agg",
-        "NBGRADER_EXECUTION": "autograde",
-        "LANG": "C.UTF-8",
-    }
-    if data_dir is not None:
-        env["D2L_DATA_DIR"] = str(data_dir)
-    # The child imports the engine from wherever this process imported it.
-    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)
-    return env
+class _Drain(threading.Thread):
+    """Reads a pipe to its end, keeping at most ``cap`` bytes and counting the rest."""
+
+    def __init__(self, fd: int, cap: int) -> None:
+        super().__init__(daemon=True)
+        self.fd, self.cap = fd, cap
+        self.data = bytearray()
+        self.dropped = 0
+
+    def run(self) -> None:
+        try:
+            while True:
+                chunk = os.read(self.fd, 1 << 16)
+                if not chunk:
+                    break
+                room = self.cap - len(self.data)
+                if room > 0:
+                    self.data += chunk[:room]
+                self.dropped += max(0, len(chunk) - max(room, 0))
+        except OSError:
+            pass
+        finally:
+            os.close(self.fd)
+
+
+def _parse_control(data: bytes) -> tuple[str, tuple[bytes, bytes] | None]:
+    """(last cell reported, last complete result frame) from the control stream."""
+    cell, frame, pos = "0", None, 0
+    while pos < len(data):
+        end = data.find(b"\n", pos)
+        if end < 0:
+            break
+        line = data[pos:end].decode("ascii", "replace").split()
+        pos = end + 1
+        if len(line) == 2 and line[0] == "cell" and line[1].isdigit():
+            cell = line[1]
+        elif line == ["harvest"]:
+            cell = "harvest"
+        elif len(line) == 3 and line[0] == "result" and line[1].isdigit() and line[2].isdigit():
+            n_json, n_npz = int(line[1]), int(line[2])
+            if pos + n_json + n_npz > len(data):
+                break
+            frame = (bytes(data[pos:pos + n_json]), bytes(data[pos + n_json:pos + n_json + n_npz]))
+            pos += n_json + n_npz
+    return cell, frame
 
 
 def execute_and_harvest(notebook: Path, plan: dict[str, Any], limits: Limits,
                         data_dir: Path | None = None) -> Phase1Result:
-    """Run ``notebook`` and harvest the plan's cases in a child process."""
-    workdir = Path(tempfile.mkdtemp(prefix="d2l-grade-"))
+    """Run ``notebook`` and harvest the plan's cases in a sandboxed child process.
+
+    Raises :class:`~autograder.sandbox.SandboxUnavailable` when the sandbox cannot run.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix="d2l-grade-"))
+    in_dir, work_dir = tmp / "in", tmp / "work"
+    in_dir.mkdir()
+    work_dir.mkdir()
     try:
-        shutil.copyfile(notebook, workdir / "submission.ipynb")
-        wire.write(workdir / "plan", plan)
-        (workdir / "limits.json").write_text(json.dumps({
+        shutil.copyfile(notebook, in_dir / "submission.ipynb")
+        wire.write(in_dir / "plan", plan)
+        (in_dir / "limits.json").write_text(json.dumps({
             "cell_timeout": limits.cell_timeout, "case_timeout": limits.case_timeout,
             "max_output_chars": limits.max_output_chars,
         }))
-        started = time.monotonic()
-        with open(workdir / "stdio.log", "wb") as log:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "autograder.harvest", str(workdir)],
-                cwd=workdir, env=_child_env(workdir, data_dir), stdin=subprocess.DEVNULL,
-                stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
-            )
-            try:
-                code = proc.wait(timeout=limits.notebook_timeout)
-            except subprocess.TimeoutExpired:
-                _kill_group(proc)
-                return Phase1Result("timeout", detail={"seconds": limits.notebook_timeout},
-                                    seconds=time.monotonic() - started)
-            finally:
-                _kill_group(proc)  # stray grandchildren die with the submission
-        elapsed = time.monotonic() - started
-        if not (workdir / "harvest.json").exists():
-            return Phase1Result("died", detail={"cell": _last_cell(workdir),
-                                                "how": _how(code)}, seconds=elapsed)
-        try:
-            value = wire.read(workdir / "harvest", max_npz_bytes=limits.max_harvest_bytes)
-            cells, results = _validate(value)
-        except wire.WireError as exc:
-            return Phase1Result("invalid", detail={"reason": str(exc)}, seconds=elapsed)
-        return Phase1Result("completed", cells, results, seconds=elapsed)
+        for path in in_dir.iterdir():
+            path.chmod(0o444)
+        control_r, control_w = os.pipe()
+        launch = prepare(limits.sandbox, in_dir, work_dir, data_dir, control_w)
+        return _run(launch, control_r, control_w, limits)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
-def _kill_group(proc: subprocess.Popen) -> None:
+def _run(launch, control_r: int, control_w: int, limits: Limits) -> Phase1Result:
+    sandbox = limits.sandbox.kind
+    stdio_r, stdio_w = os.pipe()
+    started = time.monotonic()
     try:
-        os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError):
-        pass
-    proc.wait()
-
-
-def _how(code: int) -> str:
-    if code < 0:
+        proc = subprocess.Popen(
+            launch.argv, cwd=launch.cwd, env=launch.env, stdin=subprocess.DEVNULL,
+            stdout=stdio_w, stderr=stdio_w, pass_fds=(control_w,), start_new_session=True,
+            preexec_fn=launch.preexec,
+        )
+    except BaseException:
+        for fd in (control_r, control_w, stdio_r, stdio_w):
+            os.close(fd)
+        launch.cleanup()
+        raise
+    os.close(control_w)
+    os.close(stdio_w)
+    control = _Drain(control_r, limits.max_harvest_bytes + 16 * 1024 * 1024)
+    stdio = _Drain(stdio_r, limits.max_stdio_bytes)
+    control.start()
+    stdio.start()
+    timed_out = False
+    try:
+        code = proc.wait(timeout=limits.notebook_timeout)
+    except subprocess.TimeoutExpired:
+        timed_out = True
+        code = None
+    finally:
         try:
-            return f"signal {signal.Signals(-code).name}"
-        except ValueError:
-            return f"signal {-code}"
-    return f"exit code {code}"
-
-
-def _last_cell(workdir: Path) -> str:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        proc.wait()
+        memory_events = launch.cgroup.memory_events()
+        launch.cleanup()  # kills anything the submission left behind
+    for drain in (control, stdio):
+        drain.join(timeout=10)
+    elapsed = time.monotonic() - started
+    common = {"seconds": elapsed, "sandbox": sandbox, "enforced": launch.enforced,
+              "stdio": bytes(stdio.data).decode("utf-8", "replace")[-4000:]}
+    if timed_out:
+        return Phase1Result("timeout", detail={"seconds": limits.notebook_timeout}, **common)
+    cell, frame = _parse_control(bytes(control.data))
+    if control.dropped:
+        return Phase1Result("invalid", detail={
+            "reason": f"the process sent more than {limits.max_harvest_bytes} bytes"}, **common)
+    if frame is None:
+        return Phase1Result("died", detail={"cell": cell, "how": _how(code, memory_events)},
+                            **common)
     try:
-        with open(workdir / "progress.log", "rb") as fh:
-            fh.seek(0, os.SEEK_END)
-            fh.seek(max(0, fh.tell() - 64))
-            lines = fh.read().decode("ascii", "replace").split()
-        return lines[-1] if lines else "0"
-    except OSError:
-        return "0"
+        value = wire.loads(*frame, max_npz_bytes=limits.max_harvest_bytes)
+        cells, results = _validate(value)
+    except wire.WireError as exc:
+        return Phase1Result("invalid", detail={"reason": str(exc)}, **common)
+    return Phase1Result("completed", cells, results, **common)
+
+
+def _how(code: int | None, memory_events: int) -> str:
+    if code is None:
+        return "unknown"
+    # bwrap reports a child killed by a signal as exit code 128 + signal.
+    signum = -code if code < 0 else code - 128 if code > 128 else 0
+    if signum:
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = str(signum)
+        if name == "SIGXCPU":
+            return "signal SIGXCPU: the CPU-time limit was reached"
+        if name == "SIGKILL" and memory_events:
+            return "signal SIGKILL: the memory limit was reached"
+        return f"signal {name}"
+    return f"exit code {code}"
 
 
 def _validate(value: Any) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:

@@ -201,6 +201,38 @@ def _npz_bytes(arrays: dict[str, np.ndarray]) -> bytes:
     return buf.getvalue()
 
 
+def dumps(obj: Any) -> tuple[bytes, bytes]:
+    """``obj`` as (JSON bytes, npz bytes), for sending through a pipe."""
+    tree, arrays = encode(obj)
+    return _json_bytes(tree), _npz_bytes(arrays)
+
+
+def loads(
+    json_bytes: bytes,
+    npz_bytes: bytes,
+    max_json_bytes: int = DEFAULT_MAX_JSON_BYTES,
+    max_npz_bytes: int = DEFAULT_MAX_NPZ_BYTES,
+) -> Any:
+    """Read a value from :func:`dumps`'s bytes, as data only, within the size caps."""
+    if len(json_bytes) > max_json_bytes:
+        raise WireError(f"the JSON part is larger than {max_json_bytes} bytes")
+    if len(npz_bytes) > max_npz_bytes:
+        raise WireError(f"the array part is larger than {max_npz_bytes} bytes")
+    return decode(_parse_json(json_bytes, "the JSON part"),
+                  _npz_arrays(io.BytesIO(npz_bytes), "the array part", max_npz_bytes))
+
+
+def _json_bytes(tree: Any) -> bytes:
+    return (json.dumps(tree, separators=(",", ":"), allow_nan=False) + "\n").encode()
+
+
+def _parse_json(data: bytes, name: str) -> Any:
+    try:
+        return json.loads(data)
+    except (ValueError, RecursionError) as exc:
+        raise WireError(f"{name} is not valid JSON") from exc
+
+
 def write(stem: Path, obj: Any) -> tuple[Path, Path]:
     """Write ``obj`` as ``stem.json`` + ``stem.npz``; returns both paths."""
     tree, arrays = encode(obj)
@@ -211,7 +243,7 @@ def write_encoded(stem: Path, tree: Any, arrays: dict[str, np.ndarray]) -> tuple
     """Write a tree and arrays already produced by an :class:`Encoder`."""
     stem = Path(stem)
     json_path, npz_path = stem.with_suffix(".json"), stem.with_suffix(".npz")
-    json_path.write_text(json.dumps(tree, separators=(",", ":"), allow_nan=False) + "\n")
+    json_path.write_bytes(_json_bytes(tree))
     npz_path.write_bytes(_npz_bytes(arrays))
     return json_path, npz_path
 
@@ -221,19 +253,25 @@ def _read_npz(path: Path, max_bytes: int) -> dict[str, np.ndarray]:
         raise WireError(f"{path.name} is missing")
     if path.stat().st_size > max_bytes:
         raise WireError(f"{path.name} is larger than {max_bytes} bytes")
+    with open(path, "rb") as fh:
+        return _npz_arrays(fh, path.name, max_bytes)
+
+
+def _npz_arrays(fh: Any, name: str, max_bytes: int) -> dict[str, np.ndarray]:
     try:
-        with zipfile.ZipFile(path) as zf:
+        with zipfile.ZipFile(fh) as zf:
             total = sum(info.file_size for info in zf.infolist())
             if total > max_bytes:
-                raise WireError(f"{path.name} unpacks to more than {max_bytes} bytes")
+                raise WireError(f"{name} unpacks to more than {max_bytes} bytes")
+        fh.seek(0)
         arrays: dict[str, np.ndarray] = {}
-        with np.load(path, allow_pickle=False) as data:
+        with np.load(fh, allow_pickle=False) as data:
             for key in data.files:
                 arrays[key] = data[key]
     except WireError:
         raise
     except Exception as exc:  # zipfile/np.load raise many kinds on hostile input
-        raise WireError(f"{path.name} is not a valid array archive ({type(exc).__name__})") from exc
+        raise WireError(f"{name} is not a valid array archive ({type(exc).__name__})") from exc
     return arrays
 
 
@@ -258,8 +296,5 @@ def read_raw(
         raise WireError(f"{json_path.name} is missing")
     if json_path.stat().st_size > max_json_bytes:
         raise WireError(f"{json_path.name} is larger than {max_json_bytes} bytes")
-    try:
-        tree = json.loads(json_path.read_bytes())
-    except (ValueError, RecursionError) as exc:
-        raise WireError(f"{json_path.name} is not valid JSON") from exc
+    tree = _parse_json(json_path.read_bytes(), json_path.name)
     return tree, _read_npz(stem.with_suffix(".npz"), max_npz_bytes)

@@ -71,27 +71,46 @@ def test_unstorable_or_cheating_return_values_score_zero(graded, tmp_path):
     assert _q(result, "linreg").status == "passed"
 
 
-def test_forged_harvest_is_read_as_data_only(graded, tmp_path):
-    forge = (
-        "import json, os\n"
-        "open('harvest.json', 'w').write(json.dumps({'$dict': [\n"
-        "  ['cells', []],\n"
-        "  ['results', {'$dict': [['softmax/p1', {'$dict': [['status', 'ok'],\n"
-        "     ['value', {'$recipe': 'ref', 'params': {'$dict': [['name', 'x']]}}]]}]]}]]}))\n"
-        "import numpy as np\nnp.savez('harvest.npz')\n"
-        "os._exit(0)"
-    )
+def test_files_written_by_the_notebook_are_never_read(graded, tmp_path):
+    forge = ("import json, os, numpy as np\n"
+             "for name in ('harvest.json', 'results.json', '/tmp/harvest.json'):\n"
+             "    open(name, 'w').write(json.dumps({'score': 18, 'cells': [], 'results': {}}))\n"
+             "np.savez('harvest.npz')\n"
+             "os._exit(0)")
+    result = _grade(graded, tmp_path, [SOFTMAX, forge])
+    assert result.phase1 == "died"
+    assert result.score == 0
+
+
+FRAME = (
+    "import json, os, sys, io, numpy as np\n"
+    "fd = int(sys.argv[-1])\n"
+    "def send(tree, npz=b''):\n"
+    "    if not npz:\n"
+    "        buf = io.BytesIO(); np.savez(buf); npz = buf.getvalue()\n"
+    "    data = json.dumps(tree).encode()\n"
+    "    os.write(fd, f'result {len(data)} {len(npz)}\\n'.encode() + data + npz)\n"
+)
+
+
+def test_forged_result_frame_is_read_as_data_only(graded, tmp_path):
+    forge = FRAME + (
+        "send({'$dict': [['cells', []], ['results', {'$dict': [['softmax/h1', {'$dict': [\n"
+        "    ['status', 'ok'],\n"
+        "    ['value', {'$recipe': 'ref', 'params': {'$dict': [['name', 'x']]}}]]}]]}]]})\n"
+        "os._exit(0)")
     result = _grade(graded, tmp_path, [forge])
     assert result.phase1 == "completed"
     softmax = _q(result, "softmax")
-    assert softmax.cases[0].status == "failed"
-    assert "unsupported type" in softmax.cases[0].reasons[0]["en"]
+    assert softmax.cases[1].status == "failed"
+    assert "unsupported type" in softmax.cases[1].reasons[0]["en"]
     assert _q(result, "linreg").cases[0].status == "no_result"
     assert result.score == 0
 
 
-def test_garbage_harvest_makes_the_run_invalid_not_a_crash(graded, tmp_path):
-    forge = "open('harvest.json', 'w').write('{not json')\nimport os\nos._exit(0)"
+def test_garbage_result_frame_makes_the_run_invalid_not_a_crash(graded, tmp_path):
+    forge = FRAME + "send('{not json')\nos._exit(0)"
+    forge = forge.replace("data = json.dumps(tree).encode()", "data = tree.encode()")
     result = _grade(graded, tmp_path, [forge])
     assert result.phase1 == "invalid"
     assert result.score == 0
