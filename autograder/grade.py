@@ -76,6 +76,7 @@ class NotebookResult:
     seconds: float = 0.0
     sandbox: str = "bwrap"
     error: str = ""  # for an unreadable notebook: the one-line reason
+    enforced: list[str] = field(default_factory=list)  # which limits held
 
     @property
     def score(self) -> float:
@@ -207,7 +208,7 @@ def grade_notebook(course: Course, path: Path, limits: Limits | None = None,
     if p1.sandbox == "none":
         notes.append(_both("no_sandbox"))
     return NotebookResult(path, sub.assignment, sub.notebook, questions, p1.status, notes,
-                          round(p1.seconds, 2), p1.sandbox)
+                          round(p1.seconds, 2), p1.sandbox, enforced=p1.enforced)
 
 
 def grade_batch(course: Course, paths: list[Path], limits: Limits | None = None,

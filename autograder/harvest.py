@@ -97,7 +97,14 @@ def _message(exc: BaseException) -> str:
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
 
 
+#: The process that reports; a process the notebook forks must stay silent and stop as
+#: soon as control returns here, or it would run the rest of the notebook a second time.
+MAIN_PID = os.getpid()
+
+
 def _send(fd: int, data: bytes) -> None:
+    if os.getpid() != MAIN_PID:
+        os._exit(0)
     view = memoryview(data)
     while view:
         written = os.write(fd, view)
@@ -117,6 +124,8 @@ def run_cells(shell: Any, sources: list[str], limits: dict[str, Any], alarm: Ala
             result = None
         finally:
             alarm.stop()
+        if os.getpid() != MAIN_PID:
+            os._exit(0)
         outcome: dict[str, Any] = {"cell": index, "seconds": round(time.monotonic() - started, 3)}
         if alarm.fired:
             outcome["status"] = "timeout"
@@ -144,6 +153,8 @@ def harvest(plan: dict[str, Any], namespace: dict[str, Any], limits: dict[str, A
                 namespace[name] = builder.build(recipe)
             for case in q["cases"]:
                 results[f"{q['name']}/{case['id']}"] = _one_case(q, case, namespace, limits, alarm)
+                if os.getpid() != MAIN_PID:
+                    os._exit(0)
         finally:
             namespace.update(saved)
             for name in missing_isolate:
@@ -188,19 +199,14 @@ def main(argv: list[str]) -> int:
     sources = code_cells(in_dir / "submission.ipynb")
     from IPython.core.interactiveshell import InteractiveShell
 
-    main_pid = os.getpid()
     out = CappedStream(limits["max_output_chars"])
     real_stdout = sys.stdout
     sys.stdout = sys.stderr = out
     shell = InteractiveShell.instance(colors="nocolor")
     alarm = Alarm()
     cells = run_cells(shell, sources, limits, alarm, out, control)
-    if os.getpid() != main_pid:
-        os._exit(0)  # a process the notebook forked: only the original reports
     _send(control, b"harvest\n")
     results = harvest(plan, shell.user_ns, limits, alarm)
-    if os.getpid() != main_pid:
-        os._exit(0)
     sys.stdout = real_stdout
     json_bytes, npz_bytes = wire.dumps({
         "cells": cells, "results": results,

@@ -95,7 +95,7 @@ def gradescope_dict(result: NotebookResult, lang: str) -> dict[str, Any]:
         ],
         "extra_data": {"notebook": str(result.path), "assignment": result.assignment,
                        "notebook_name": result.notebook, "phase1": result.phase1,
-                       "sandbox": result.sandbox},
+                       "sandbox": result.sandbox, "limits_enforced": result.enforced},
     }
 
 

@@ -14,6 +14,21 @@ if [ ! -x .venv/bin/python ]; then
     echo "· creating .venv"
     "$PY" -m venv .venv
 fi
+if ! command -v bwrap >/dev/null 2>&1; then
+    # Grading runs notebooks inside bubblewrap; install Debian's package when we can.
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+        echo "· installing bubblewrap (apt-get)"
+        apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq bubblewrap >/dev/null
+    elif command -v sudo >/dev/null && sudo -n true 2>/dev/null && command -v apt-get >/dev/null; then
+        echo "· installing bubblewrap (sudo apt-get)"
+        sudo apt-get update -qq >/dev/null && sudo DEBIAN_FRONTEND=noninteractive \
+            apt-get install -y -qq bubblewrap >/dev/null
+    else
+        echo "! bubblewrap (bwrap) is missing and cannot be installed from here: install it" \
+             "(Debian/Ubuntu: apt-get install bubblewrap), or grade with --sandbox=none" >&2
+    fi
+fi
 pip_install() { .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@"; }
 echo "· installing torch (${TORCH_SPEC:-torch==2.13.0})"
 pip_install "${TORCH_SPEC:-torch==2.13.0}"

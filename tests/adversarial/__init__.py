@@ -1,0 +1,1 @@
+"""The adversarial corpus (see corpus.py)."""

@@ -1,0 +1,95 @@
+"""The adversarial corpus, graded in one batch: every attack gets its honest score."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from pathlib import Path
+
+import pytest
+
+from autograder.grade import grade_batch
+from autograder.runner import Limits
+
+from .adversarial.corpus import ENTRIES, FULL, HERE, HOST_PORT, LEFTOVER_MARK, MASTER, build
+
+CORPUS_LIMITS = Limits(cell_timeout=10, case_timeout=5, notebook_timeout=120)
+
+
+def test_corpus_notebooks_are_current():
+    for entry in ENTRIES:
+        committed = json.loads((HERE / entry.file).read_text())
+        assert committed == json.loads(json.dumps(build(entry))), entry.file
+
+
+class Listener(threading.Thread):
+    """A TCP server on the host's loopback that counts who reaches it."""
+
+    def __init__(self, port: int) -> None:
+        super().__init__(daemon=True)
+        self.sock = socket.socket()
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self.sock.bind(("127.0.0.1", port))
+        self.sock.listen()
+        self.sock.settimeout(0.2)
+        self.accepted = 0
+        self.stopped = threading.Event()
+
+    def run(self) -> None:
+        while not self.stopped.is_set():
+            try:
+                conn, _ = self.sock.accept()
+                self.accepted += 1
+                conn.close()
+            except OSError:
+                pass
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.join()
+        self.sock.close()
+
+
+def _leftovers() -> list[str]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        if LEFTOVER_MARK in text and "pytest" not in text:
+            found.append(text)
+    return found
+
+
+def test_whole_corpus_in_one_batch(course, capsys):
+    listener = Listener(HOST_PORT)
+    listener.start()
+    try:
+        paths = [HERE / e.file for e in ENTRIES]
+        results = grade_batch(course, paths, CORPUS_LIMITS)
+    finally:
+        listener.stop()
+    assert len(results) == len(ENTRIES)
+    rows = []
+    for entry, result in zip(ENTRIES, results, strict=True):
+        assert Path(result.path).name == entry.file
+        rows.append((entry.category, entry.file, entry.expected, result.score))
+    with capsys.disabled():
+        print(f"\n{'category':<18} {'notebook':<32} {'expected':>8} {'actual':>7}")
+        for category, file, expected, actual in rows:
+            flag = "" if expected == actual else "   <-- MISMATCH"
+            print(f"{category:<18} {file:<32} {expected:>8g} {actual:>7g}{flag}")
+    assert [r[3] for r in rows] == [r[2] for r in rows]
+    assert listener.accepted == 0, "a submission reached the host's loopback"
+    assert _leftovers() == [], "a submission left a process behind"
+    enforced = {e for r in results for e in getattr(r, "enforced", [])}
+    assert not any("not enforced" in e for e in enforced), enforced
+
+
+@pytest.mark.parametrize("run", range(20))
+def test_reference_solution_always_scores_full_marks(graded, run):
+    result = graded(MASTER, cell_timeout=60)
+    assert result.phase1 == "completed"
+    assert result.score == FULL == result.max_score
