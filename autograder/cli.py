@@ -102,6 +102,9 @@ def grade(
         help="Size of each of its writable folders (home and /tmp).")] = "512M",
     max_output: Annotated[str, typer.Option(
         help="Bytes of raw stdout/stderr kept from the process.")] = "1M",
+    max_printed: Annotated[int, typer.Option(
+        help="Characters of the notebook's printed output kept (the rest is counted).")
+    ] = 200_000,
     max_harvest: Annotated[str, typer.Option(
         help="Largest harvest (the answers' values) accepted back.")] = "64M",
     root: RootOpt = None,
@@ -124,7 +127,7 @@ def grade(
             scratch_bytes=parse_size(scratch_size))
         limits = Limits(cell_timeout=cell_timeout, case_timeout=case_timeout,
                         notebook_timeout=notebook_timeout, sandbox=options,
-                        max_stdio_bytes=parse_size(max_output),
+                        max_stdio_bytes=parse_size(max_output), max_output_chars=max_printed,
                         max_harvest_bytes=parse_size(max_harvest))
     except typer.BadParameter as exc:
         raise _fail(str(exc)) from None
