@@ -197,7 +197,8 @@ def grade_notebook(course: Course, path: Path, limits: Limits | None = None,
     if progress:
         progress(f"running {path.name}")
     try:
-        p1 = execute_and_harvest(path, plan, limits, data_dir)
+        p1 = execute_and_harvest(path, plan, limits, data_dir,
+                                 hidden=[course.solutions, course.root / "reference_impl"])
     except SandboxUnavailable as exc:
         raise GradingError(str(exc)) from None
     questions = score_notebook(plan, expected, p1, nb_spec, limits)

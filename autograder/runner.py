@@ -109,8 +109,11 @@ def _parse_control(data: bytes) -> tuple[str, tuple[bytes, bytes] | None]:
 
 
 def execute_and_harvest(notebook: Path, plan: dict[str, Any], limits: Limits,
-                        data_dir: Path | None = None) -> Phase1Result:
+                        data_dir: Path | None = None,
+                        hidden: list[Path] | None = None) -> Phase1Result:
     """Run ``notebook`` and harvest the plan's cases in a sandboxed child process.
+
+    ``hidden``: folders that must stay invisible to the notebook (see ``sandbox.prepare``).
 
     Raises :class:`~autograder.sandbox.SandboxUnavailable` when the sandbox cannot run.
     """
@@ -128,7 +131,12 @@ def execute_and_harvest(notebook: Path, plan: dict[str, Any], limits: Limits,
         for path in in_dir.iterdir():
             path.chmod(0o444)
         control_r, control_w = os.pipe()
-        launch = prepare(limits.sandbox, in_dir, work_dir, data_dir, control_w)
+        try:
+            launch = prepare(limits.sandbox, in_dir, work_dir, data_dir, control_w, hidden)
+        except BaseException:
+            os.close(control_r)
+            os.close(control_w)
+            raise
         return _run(launch, control_r, control_w, limits)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -120,9 +120,11 @@ def _python_roots() -> list[Path]:
     return kept
 
 
-def _masks(bound: list[Path]) -> list[Path]:
-    """Installed copies of hidden packages that a bound folder would expose."""
-    out = []
+def _masks(bound: list[Path], hidden: list[Path]) -> list[Path]:
+    """Installed copies of hidden packages, and hidden folders, that a bound folder would
+    expose (a course checked out inside the Python environment, say)."""
+    out = [h.resolve() for h in hidden
+           if h.exists() and any(h.resolve().is_relative_to(b) for b in bound)]
     for name in HIDDEN_PACKAGES:
         spec = importlib.util.find_spec(name)
         if spec is None or not spec.submodule_search_locations:
@@ -182,8 +184,12 @@ def _enforced(options: SandboxOptions, cg: cgroups.Cgroup) -> list[str]:
 
 
 def prepare(options: SandboxOptions, in_dir: Path, work_dir: Path, data_dir: Path | None,
-            control_fd: int) -> Launch:
-    """The command that runs ``python -m autograder.harvest`` for one submission."""
+            control_fd: int, hidden: list[Path] | None = None) -> Launch:
+    """The command that runs ``python -m autograder.harvest`` for one submission.
+
+    ``hidden`` names folders (the course's solutions) that must stay invisible even if
+    they happen to sit inside the Python environment that is bound read-only.
+    """
     reason = unavailable_reason(options.kind)
     if reason:
         raise SandboxUnavailable(reason)
@@ -207,7 +213,10 @@ def prepare(options: SandboxOptions, in_dir: Path, work_dir: Path, data_dir: Pat
     args = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
             "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--hostname", "sandbox", "--clearenv",
-            "--ro-bind", "/usr", "/usr"]
+            "--ro-bind", "/usr", "/usr",
+            # Scratch first, so that binds below may land inside /tmp (a venv under /tmp).
+            "--size", str(options.scratch_bytes), "--tmpfs", "/tmp",
+            "--size", str(options.scratch_bytes), "--tmpfs", SANDBOX_HOME]
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / name
         if path.is_symlink():
@@ -218,17 +227,14 @@ def prepare(options: SandboxOptions, in_dir: Path, work_dir: Path, data_dir: Pat
         args += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
     for root in roots:
         args += ["--ro-bind", str(root), str(root)]
-    for mask in _masks(roots):
+    for mask in _masks(roots, list(hidden or [])):
         args += ["--tmpfs", str(mask)]
     for name in STUDENT_RUNTIME:
         args += ["--ro-bind", str(ENGINE_DIR / name), f"/opt/d2l/autograder/{name}"]
     args += ["--ro-bind", str(in_dir), "/in"]
     if data_dir is not None:
         args += ["--ro-bind", str(data_dir), "/data", "--setenv", "D2L_DATA_DIR", "/data"]
-    args += ["--proc", "/proc", "--dev", "/dev",
-             "--size", str(options.scratch_bytes), "--tmpfs", "/tmp",
-             "--size", str(options.scratch_bytes), "--tmpfs", SANDBOX_HOME,
-             "--chdir", SANDBOX_HOME]
+    args += ["--proc", "/proc", "--dev", "/dev", "--chdir", SANDBOX_HOME]
     if options.gpu:
         for dev in sorted(glob.glob("/dev/nvidia*")):
             args += ["--dev-bind", dev, dev]

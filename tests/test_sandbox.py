@@ -184,3 +184,11 @@ def run_cli_env(args, env_overrides):
     env = dict(os.environ, **env_overrides)
     return subprocess.run([sys.executable, "-m", "autograder", *args], cwd=ROOT, env=env,
                           capture_output=True, text=True, timeout=600)
+
+
+def test_course_folders_inside_the_python_environment_are_masked(tmp_path):
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "elsewhere").mkdir()
+    masks = sandbox._masks([tmp_path.resolve()], [tmp_path / "solutions",
+                                                  tmp_path.parent / "not-bound"])
+    assert masks == [(tmp_path / "solutions").resolve()]
