@@ -18,7 +18,7 @@ from typing import Any
 
 from . import wire
 from .compare import Tolerance, compare
-from .kinds import Builder, MissingObject, run_case
+from .kinds import MissingObject, isolated, run_case
 from .messages import render_mismatch, text
 
 #: Invariant questions (random units) are graded by statistics the notebook does not
@@ -77,18 +77,11 @@ class Checker:
             raise KeyError(name)
         out = []
         obj = namespace.get(qplan["object"])
-        saved = {k: namespace[k] for k in qplan["isolate"] if k in namespace}
-        try:
-            builder = Builder(namespace)
-            for k, recipe in qplan["isolate"].items():
-                namespace[k] = builder.build(recipe)
+        with isolated(namespace, qplan["isolate"]):
             for case in qplan["cases"]:
-                if not case["public"]:
-                    continue
-                out.append(self._one(qplan, case, obj, namespace,
-                                     expected[f"{name}/{case['id']}"]))
-        finally:
-            namespace.update(saved)
+                if case["public"]:
+                    out.append(self._one(qplan, case, obj, namespace,
+                                         expected[f"{name}/{case['id']}"]))
         return out
 
     def _one(self, qplan, case, obj, namespace, expected) -> tuple[str, bool, list]:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import wire
-from .kinds import Builder, MissingObject, run_case
+from .kinds import MissingObject, isolated, run_case
 
 MESSAGE_CHARS = 300
 
@@ -145,20 +145,11 @@ def harvest(plan: dict[str, Any], namespace: dict[str, Any], limits: dict[str, A
     """Call every question's object on every case; results are snapshots of plain data."""
     results: dict[str, Any] = {}
     for q in plan["questions"]:
-        saved = {name: namespace[name] for name in q["isolate"] if name in namespace}
-        missing_isolate = [name for name in q["isolate"] if name not in namespace]
-        try:
-            builder = Builder(namespace)
-            for name, recipe in q["isolate"].items():
-                namespace[name] = builder.build(recipe)
+        with isolated(namespace, q["isolate"]):
             for case in q["cases"]:
                 results[f"{q['name']}/{case['id']}"] = _one_case(q, case, namespace, limits, alarm)
                 if os.getpid() != MAIN_PID:
                     os._exit(0)
-        finally:
-            namespace.update(saved)
-            for name in missing_isolate:
-                namespace.pop(name, None)
     return results
 
 

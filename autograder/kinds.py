@@ -29,7 +29,8 @@ from __future__ import annotations
 
 import functools
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -149,6 +150,25 @@ class Builder:
         if name not in self.bound:
             raise RecipeError(f"nothing bound as {name!r} yet")
         return self.bound[name]
+
+
+@contextmanager
+def isolated(namespace: MutableMapping[str, Any], stand_ins: Mapping[str, Any]) -> Iterator[None]:
+    """Temporarily replace names in ``namespace`` by objects built from recipes.
+
+    A question about ``net`` swaps the student's ``softmax`` for ``torch.softmax`` this
+    way, so one mistake costs one question; everything is put back afterwards.
+    """
+    saved = {k: namespace[k] for k in stand_ins if k in namespace}
+    try:
+        builder = Builder(namespace)
+        for name, recipe in stand_ins.items():
+            namespace[name] = builder.build(recipe)
+        yield
+    finally:
+        for name in stand_ins:
+            namespace.pop(name, None)
+        namespace.update(saved)
 
 
 @dataclass(frozen=True)

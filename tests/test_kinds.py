@@ -1,0 +1,63 @@
+"""Recipes and call kinds: only public torch names, fresh inputs per case, clean isolation."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from autograder.kinds import (Builder, Call, MissingObject, RecipeError, isolated, leaf, new,
+                              params, partial, ref, resolve_torch, run_case)
+
+
+@pytest.mark.parametrize("path", ["os.system", "torch._C", "torch.nn.__class__", "torch",
+                                  "torch.nn.Linear.__init__", "builtins.eval", 3])
+def test_only_public_torch_names_resolve(path):
+    with pytest.raises(RecipeError):
+        resolve_torch(path)
+
+
+def test_new_with_state_bind_and_optimizer_params():
+    state = {"weight": torch.ones(2, 3), "bias": torch.zeros(2)}
+    b = Builder({})
+    lin = b.build(new("torch.nn.Linear", 3, 2, state=state, bind="lin"))
+    opt = b.build(new("torch.optim.SGD", params("lin"), lr=0.5))
+    assert torch.equal(lin.weight.detach(), torch.ones(2, 3))
+    assert opt.param_groups[0]["params"][0] is lin.weight
+
+
+def test_leaf_ref_partial_and_missing():
+    b = Builder({"f": len})
+    t = b.build(leaf(torch.zeros(2), torch.ones(2)))
+    assert t.requires_grad and torch.equal(t.grad, torch.ones(2))
+    assert b.build(ref("f")) is len
+    assert torch.allclose(b.build(partial("torch.softmax", dim=1))(torch.zeros(1, 2)),
+                          torch.full((1, 2), 0.5))
+    with pytest.raises(MissingObject):
+        b.build(ref("nope"))
+
+
+def test_each_case_gets_fresh_tensors():
+    x = torch.zeros(3)
+    case = {"seed": 0, "args": [x], "kwargs": {}}
+
+    def bump(t):
+        t += 1
+        return t
+
+    out = run_case(bump, case, Call().to_data(), {})
+    assert torch.equal(out, torch.ones(3)) and torch.equal(x, torch.zeros(3))
+
+
+def test_harvest_targets_and_collect():
+    case = {"seed": 0, "args": [[1, 2, 3]], "kwargs": {}}
+    assert run_case(lambda xs: iter(xs), case, Call(collect=True).to_data(), {}) == [1, 2, 3]
+    both = run_case(lambda xs: xs.append(4) or "done", case,
+                    Call(harvest=("return", "arg:0")).to_data(), {})
+    assert both == {"return": "done", "arg:0": [1, 2, 3, 4]}
+
+
+def test_isolated_replaces_then_restores():
+    ns = {"softmax": "student's"}
+    with isolated(ns, {"softmax": partial("torch.softmax", dim=1), "extra": ref("softmax")}):
+        assert ns["softmax"].func is torch.softmax
+    assert ns == {"softmax": "student's"}
