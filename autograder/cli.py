@@ -8,12 +8,21 @@ Errors are one line on stderr, never a traceback.
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TextColumn,
+    TimeElapsedColumn,
+    TimeRemainingColumn,
+)
 
 from .course import Course, CourseError, find_course
 from .messages import LANGS
@@ -77,8 +86,9 @@ def parse_size(text: str) -> int:
 
 @app.command()
 def grade(
-    notebooks: Annotated[list[Path], typer.Argument(help="Notebooks (.ipynb) to grade.",
-                                                    show_default=False)],
+    notebooks: Annotated[list[Path], typer.Argument(
+        help="Notebooks (.ipynb) to grade, or folders to search for them.",
+        show_default=False)],
     json_path: Annotated[Path | None, typer.Option(
         "--json", help="Also write results in Gradescope's results.json shape.")] = None,
     lang: Annotated[str, typer.Option(help="Language of the report: zh or en.")] = "zh",
@@ -107,6 +117,11 @@ def grade(
     ] = 200_000,
     max_harvest: Annotated[str, typer.Option(
         help="Largest harvest (the answers' values) accepted back.")] = "64M",
+    workers: Annotated[int, typer.Option(
+        help="Notebooks graded at once (default: the number of CPU cores).")] = 0,
+    warm: Annotated[bool, typer.Option(
+        "--warm/--cold", help="Warm workers (torch imported once, a fresh sandboxed child "
+        "per notebook) or a cold sandbox per notebook.")] = True,
     root: RootOpt = None,
 ) -> None:
     """Grade notebooks: run each in a sandbox, compare with the reference, score."""
@@ -131,12 +146,19 @@ def grade(
                         max_harvest_bytes=parse_size(max_harvest))
     except typer.BadParameter as exc:
         raise _fail(str(exc)) from None
-    with err.status("grading …") as status:
-        def show(i: int, n: int, path: Path) -> None:
-            status.update(f"[{i}/{n}] grading {path} …")
+    paths = _expand(notebooks)
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("grading", total=len(paths))
+
+        def show(done: int, total: int, path: Path) -> None:
+            bar.update(task, completed=done, description=f"graded {path.name}")
 
         try:
-            results = grade_batch(course, notebooks, limits, assignment, progress=show)
+            results = grade_batch(course, paths, limits, assignment,
+                                  workers=workers or os.cpu_count() or 1, warm=warm,
+                                  progress=show)
         except (GradingError, CourseError) as exc:
             raise _fail(str(exc), code=1) from None
     for r in results:
@@ -147,6 +169,18 @@ def grade(
         write_json(results, json_path, lang)
     if any(r.error for r in results):
         raise typer.Exit(2)
+
+
+def _expand(items: list[Path]) -> list[Path]:
+    """Notebooks as given, folders replaced by the notebooks under them (sorted)."""
+    out: list[Path] = []
+    for item in items:
+        if item.is_dir():
+            out += sorted(p for p in item.rglob("*.ipynb")
+                          if ".ipynb_checkpoints" not in p.parts)
+        else:
+            out.append(item)
+    return out
 
 
 @fixtures_app.command("build")

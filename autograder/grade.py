@@ -8,7 +8,9 @@ a verdict with a reason in zh and en.  Hidden expected values never enter a mess
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +23,7 @@ from .notebook import NotebookError, read_submission
 from .runner import Limits, Phase1Result, execute_and_harvest
 from .sandbox import SandboxUnavailable
 from .spec import Args, NotebookSpec
+from .warm import WarmWorker, WorkerFailed, plan_bytes
 
 Bilingual = dict[str, str]  # {"zh": ..., "en": ...}
 
@@ -166,71 +169,152 @@ def score_notebook(plan: dict[str, Any], expected: dict[str, Any], p1: Phase1Res
     return questions
 
 
-def grade_notebook(course: Course, path: Path, limits: Limits | None = None,
-                   assignment: str | None = None,
-                   progress: Callable[[str], None] | None = None) -> NotebookResult:
-    """Grade one notebook end to end.
+class Grader:
+    """Grades the notebooks of one course under one set of limits.
 
-    Raises :class:`NotebookError` for a file that is not a gradable notebook and
-    :class:`GradingError` when the course lacks what grading needs.
+    Fixtures are loaded once per notebook kind, and with ``warm=True`` (the bubblewrap
+    sandbox only) every grading thread keeps a warm worker that has imported torch once
+    and forks a fresh sandboxed child per submission.  Safe to share between threads.
     """
-    limits = limits or Limits()
-    sub = read_submission(path)
-    if assignment is not None and sub.assignment != assignment:
-        raise NotebookError(f"{path}: this notebook belongs to assignment {sub.assignment!r}, "
-                            f"not {assignment!r}")
-    try:
-        spec = course.spec(sub.assignment)
-    except CourseError:
-        raise NotebookError(f"{path}: this notebook belongs to assignment {sub.assignment!r}, "
-                            "which this course does not have") from None
-    try:
-        nb_spec = spec.notebook(sub.notebook)
-    except KeyError:
-        raise NotebookError(f"{path}: assignment {sub.assignment!r} has no notebook "
-                            f"{sub.notebook!r}") from None
-    try:
-        plan, expected = load_fixtures(course, sub.assignment, sub.notebook)
-    except FileNotFoundError as exc:
-        raise GradingError(str(exc)) from None
-    data_dir = prepare_data(course, sub.assignment, nb_spec)
-    if progress:
-        progress(f"running {path.name}")
-    try:
-        p1 = execute_and_harvest(path, plan, limits, data_dir,
-                                 hidden=[course.solutions, course.root / "reference_impl"])
-    except SandboxUnavailable as exc:
-        raise GradingError(str(exc)) from None
-    questions = score_notebook(plan, expected, p1, nb_spec, limits)
-    notes = [_phase1_reason(p1, limits)] if p1.status != "completed" else []
-    for cell in p1.cells:
-        if cell.get("status") == "timeout":
-            notes.append(_both("cell_timeout", cell=cell["cell"], seconds=limits.cell_timeout))
-    if p1.sandbox == "none":
-        notes.append(_both("no_sandbox"))
-    return NotebookResult(path, sub.assignment, sub.notebook, questions, p1.status, notes,
-                          round(p1.seconds, 2), p1.sandbox, enforced=p1.enforced)
+
+    def __init__(self, course: Course, limits: Limits | None = None,
+                 assignment: str | None = None, warm: bool = False) -> None:
+        self.course = course
+        self.limits = limits or Limits()
+        self.assignment = assignment
+        self.warm = warm and self.limits.sandbox.kind == "bwrap"
+        self.hidden = [course.solutions, course.root / "reference_impl"]
+        self._fixtures: dict[tuple[str, str], tuple[Any, Any, tuple[bytes, bytes]]] = {}
+        self._lock = threading.Lock()
+        self._local = threading.local()
+        self._workers: list[Any] = []
+
+    def _identify(self, path: Path) -> tuple[Any, NotebookSpec]:
+        sub = read_submission(path)
+        if self.assignment is not None and sub.assignment != self.assignment:
+            raise NotebookError(f"{path}: this notebook belongs to assignment "
+                                f"{sub.assignment!r}, not {self.assignment!r}")
+        try:
+            spec = self.course.spec(sub.assignment)
+        except CourseError:
+            raise NotebookError(f"{path}: this notebook belongs to assignment "
+                                f"{sub.assignment!r}, which this course does not have") from None
+        try:
+            return sub, spec.notebook(sub.notebook)
+        except KeyError:
+            raise NotebookError(f"{path}: assignment {sub.assignment!r} has no notebook "
+                                f"{sub.notebook!r}") from None
+
+    def _load(self, assignment: str, nb_spec: NotebookSpec):
+        key = (assignment, nb_spec.name)
+        with self._lock:
+            if key not in self._fixtures:
+                try:
+                    plan, expected = load_fixtures(self.course, assignment, nb_spec.name)
+                except FileNotFoundError as exc:
+                    raise GradingError(str(exc)) from None
+                prepare_data(self.course, assignment, nb_spec)
+                self._fixtures[key] = (plan, expected, plan_bytes(plan))
+            return self._fixtures[key]
+
+    def _worker(self):
+        worker = getattr(self._local, "worker", None)
+        if worker is None:
+            data_root = self.course.data_dir()
+            data_root.mkdir(parents=True, exist_ok=True)
+            worker = WarmWorker(self.limits, data_root, self.hidden)
+            self._local.worker = worker
+            with self._lock:
+                self._workers.append(worker)
+        return worker
+
+    def grade(self, path: Path) -> NotebookResult:
+        """Grade one notebook end to end.
+
+        Raises :class:`NotebookError` for a file that is not a gradable notebook and
+        :class:`GradingError` when the course or the machine lacks what grading needs.
+        """
+        path = Path(path)
+        limits = self.limits
+        sub, nb_spec = self._identify(path)
+        plan, expected, plan_data = self._load(sub.assignment, nb_spec)
+        data_dir = prepare_data(self.course, sub.assignment, nb_spec)
+        try:
+            if self.warm:
+                sandbox_data = f"/data/{sub.assignment}" if data_dir else None
+                p1 = self._worker().run(path.read_bytes(), plan_data, limits, sandbox_data)
+            else:
+                p1 = execute_and_harvest(path, plan, limits, data_dir, hidden=self.hidden)
+        except (SandboxUnavailable, WorkerFailed) as exc:
+            raise GradingError(str(exc)) from None
+        questions = score_notebook(plan, expected, p1, nb_spec, limits)
+        notes = [_phase1_reason(p1, limits)] if p1.status != "completed" else []
+        for cell in p1.cells:
+            if cell.get("status") == "timeout":
+                notes.append(_both("cell_timeout", cell=cell["cell"],
+                                   seconds=limits.cell_timeout))
+        if p1.sandbox == "none":
+            notes.append(_both("no_sandbox"))
+        return NotebookResult(path, sub.assignment, sub.notebook, questions, p1.status, notes,
+                              round(p1.seconds, 2), p1.sandbox, enforced=p1.enforced)
+
+    def grade_or_record(self, path: Path) -> NotebookResult:
+        """Like :meth:`grade`, but an unreadable notebook becomes a zero with its reason."""
+        try:
+            return self.grade(path)
+        except NotebookError as exc:
+            return NotebookResult(Path(path), "", "", [], "unreadable",
+                                  [{"zh": str(exc), "en": str(exc)}], sandbox="",
+                                  error=str(exc))
+
+    def close(self) -> None:
+        with self._lock:
+            for worker in self._workers:
+                worker.close()
+            self._workers.clear()
+
+    def __enter__(self) -> Grader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def grade_notebook(course: Course, path: Path, limits: Limits | None = None,
+                   assignment: str | None = None) -> NotebookResult:
+    """Grade one notebook end to end in a cold sandbox (see :class:`Grader`)."""
+    with Grader(course, limits, assignment) as grader:
+        return grader.grade(path)
 
 
 def grade_batch(course: Course, paths: list[Path], limits: Limits | None = None,
-                assignment: str | None = None,
+                assignment: str | None = None, workers: int = 1, warm: bool = False,
                 progress: Callable[[int, int, Path], None] | None = None
                 ) -> list[NotebookResult]:
-    """Grade every notebook; each gets a result, an unreadable one a zero with its reason.
+    """Grade every notebook, ``workers`` at a time; results come back in input order.
 
-    Only a problem of the grader itself (:class:`GradingError`) stops the batch.
+    Each notebook gets a result, an unreadable one a zero with its reason.  Only a problem
+    of the grader itself (:class:`GradingError`) stops the batch.  ``progress(done, total,
+    path)`` is called as each notebook finishes.
     """
-    results = []
-    for i, path in enumerate(paths, start=1):
-        if progress:
-            progress(i, len(paths), Path(path))
+    paths = [Path(p) for p in paths]
+    results: list[NotebookResult | None] = [None] * len(paths)
+    done = 0
+    with Grader(course, limits, assignment, warm=warm) as grader, \
+            ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {pool.submit(grader.grade_or_record, p): i for i, p in enumerate(paths)}
         try:
-            results.append(grade_notebook(course, Path(path), limits, assignment))
-        except NotebookError as exc:
-            results.append(NotebookResult(Path(path), "", "", [], "unreadable",
-                                          [{"zh": str(exc), "en": str(exc)}],
-                                          sandbox="", error=str(exc)))
-    return results
+            for future in as_completed(futures):
+                i = futures[future]
+                results[i] = future.result()
+                done += 1
+                if progress:
+                    progress(done, len(paths), paths[i])
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    return [r for r in results if r is not None]
 
 
 def prepare_data(course: Course, assignment: str, nb_spec: NotebookSpec) -> Path | None:

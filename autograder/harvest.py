@@ -80,9 +80,9 @@ class Alarm:
         signal.setitimer(signal.ITIMER_REAL, 0, 0)
 
 
-def code_cells(notebook_path: Path) -> list[str]:
+def code_cells(notebook: bytes) -> list[str]:
     """The sources of the notebook's code cells, in order."""
-    nb = json.loads(notebook_path.read_text(encoding="utf-8"))
+    nb = json.loads(notebook.decode("utf-8"))
     sources = []
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
@@ -183,17 +183,23 @@ def _one_case(q: dict[str, Any], case: dict[str, Any], namespace: dict[str, Any]
 _MISSING = object()
 
 
-def main(argv: list[str]) -> int:
-    in_dir, control = Path(argv[1]), int(argv[2])
-    limits = json.loads((in_dir / "limits.json").read_text())
-    plan = wire.read(in_dir / "plan")
-    sources = code_cells(in_dir / "submission.ipynb")
-    from IPython.core.interactiveshell import InteractiveShell
+def run_submission(notebook: bytes, plan: dict[str, Any], limits: dict[str, Any],
+                   control: int, shell: Any = None) -> None:
+    """Run one submission in this process and report on ``control``; never returns.
 
+    Called by ``main`` in a fresh process, or by a warm worker in a freshly forked child
+    (which passes the pristine shell it made before forking).
+    """
+    global MAIN_PID
+    MAIN_PID = os.getpid()
+    sources = code_cells(notebook)
+    if shell is None:
+        from IPython.core.interactiveshell import InteractiveShell
+
+        shell = InteractiveShell.instance(colors="nocolor")
     out = CappedStream(limits["max_output_chars"])
     real_stdout = sys.stdout
     sys.stdout = sys.stderr = out
-    shell = InteractiveShell.instance(colors="nocolor")
     alarm = Alarm()
     cells = run_cells(shell, sources, limits, alarm, out, control)
     _send(control, b"harvest\n")
@@ -207,6 +213,14 @@ def main(argv: list[str]) -> int:
     _send(control, json_bytes)
     _send(control, npz_bytes)
     os._exit(0)  # skip interpreter teardown: student objects may misbehave in __del__
+
+
+def main(argv: list[str]) -> int:
+    in_dir, control = Path(argv[1]), int(argv[2])
+    limits = json.loads((in_dir / "limits.json").read_text())
+    plan = wire.read(in_dir / "plan")
+    run_submission((in_dir / "submission.ipynb").read_bytes(), plan, limits, control)
+    return 0
 
 
 if __name__ == "__main__":

@@ -61,7 +61,7 @@ class Phase1Result:
     stdio: str = ""
 
 
-class _Drain(threading.Thread):
+class Drain(threading.Thread):
     """Reads a pipe to its end, keeping at most ``cap`` bytes and counting the rest."""
 
     def __init__(self, fd: int, cap: int) -> None:
@@ -159,8 +159,8 @@ def _run(launch, control_r: int, control_w: int, limits: Limits) -> Phase1Result
         raise
     os.close(control_w)
     os.close(stdio_w)
-    control = _Drain(control_r, limits.max_harvest_bytes + 16 * 1024 * 1024)
-    stdio = _Drain(stdio_r, limits.max_stdio_bytes)
+    control = Drain(control_r, limits.max_harvest_bytes + 16 * 1024 * 1024)
+    stdio = Drain(stdio_r, limits.max_stdio_bytes)
     control.start()
     stdio.start()
     timed_out = False
@@ -179,13 +179,20 @@ def _run(launch, control_r: int, control_w: int, limits: Limits) -> Phase1Result
         launch.cleanup()  # kills anything the submission left behind
     for drain in (control, stdio):
         drain.join(timeout=10)
-    elapsed = time.monotonic() - started
-    common = {"seconds": elapsed, "sandbox": sandbox, "enforced": launch.enforced,
-              "stdio": bytes(stdio.data).decode("utf-8", "replace")[-4000:]}
+    return outcome(bytes(control.data), control.dropped, code, timed_out, memory_events,
+                   limits, seconds=time.monotonic() - started, sandbox=sandbox,
+                   enforced=launch.enforced,
+                   stdio=bytes(stdio.data).decode("utf-8", "replace")[-4000:])
+
+
+def outcome(control: bytes, dropped: int, code: int | None, timed_out: bool,
+            memory_events: int, limits: Limits, **common: Any) -> Phase1Result:
+    """Phase 1's result from what came back on the control pipe and how the process ended
+    (shared by the cold path and the warm workers, so both say exactly the same)."""
     if timed_out:
         return Phase1Result("timeout", detail={"seconds": limits.notebook_timeout}, **common)
-    cell, frame = _parse_control(bytes(control.data))
-    if control.dropped:
+    cell, frame = _parse_control(control)
+    if dropped:
         return Phase1Result("invalid", detail={
             "reason": f"the process sent more than {limits.max_harvest_bytes} bytes"}, **common)
     if frame is None:

@@ -37,7 +37,7 @@ from . import cgroups
 ENGINE_DIR = Path(__file__).resolve().parent
 #: The engine modules the sandboxed process needs (and the notebook's ``check``).
 STUDENT_RUNTIME = ("__init__.py", "harvest.py", "kinds.py", "wire.py", "check.py",
-                   "compare.py", "messages.py")
+                   "compare.py", "messages.py", "worker.py")
 #: Packages that must never be importable inside the sandbox.
 HIDDEN_PACKAGES = ("reference_impl", "autograder")
 SANDBOX_HOME = "/home/student"
@@ -185,11 +185,31 @@ def _enforced(options: SandboxOptions, cg: cgroups.Cgroup) -> list[str]:
 
 def prepare(options: SandboxOptions, in_dir: Path, work_dir: Path, data_dir: Path | None,
             control_fd: int, hidden: list[Path] | None = None) -> Launch:
-    """The command that runs ``python -m autograder.harvest`` for one submission.
+    """The command that runs ``python -m autograder.harvest`` for one submission (cold).
 
     ``hidden`` names folders (the course's solutions) that must stay invisible even if
     they happen to sit inside the Python environment that is bound read-only.
     """
+    inputs = "/in" if options.kind == "bwrap" else str(in_dir)
+    return _launch(options, work_dir, data_dir, hidden, in_dir,
+                   ["autograder.harvest", inputs, str(control_fd)])
+
+
+def prepare_worker(options: SandboxOptions, work_dir: Path, data_root: Path | None,
+                   control_fd: int, hidden: list[Path] | None = None) -> Launch:
+    """The command that starts a warm worker (``python -m autograder.worker``) in the sandbox.
+
+    The worker runs as the namespace's pid 1, so the submissions it forks cannot signal it.
+    """
+    if options.kind != "bwrap":
+        raise SandboxUnavailable("warm workers need the bubblewrap sandbox")
+    return _launch(options, work_dir, data_root, hidden, None,
+                   ["autograder.worker", str(control_fd)], as_pid_1=True)
+
+
+def _launch(options: SandboxOptions, work_dir: Path, data_dir: Path | None,
+            hidden: list[Path] | None, in_dir: Path | None, module_args: list[str],
+            as_pid_1: bool = False) -> Launch:
     reason = unavailable_reason(options.kind)
     if reason:
         raise SandboxUnavailable(reason)
@@ -201,22 +221,25 @@ def prepare(options: SandboxOptions, in_dir: Path, work_dir: Path, data_dir: Pat
         "MPLBACKEND": "Agg", "NBGRADER_EXECUTION": "autograde", "LANG": "C.UTF-8",
         "PATH": "/usr/local/bin:/usr/bin:/bin",
     }
+    python = [sys.executable, "-m", *module_args]
     if options.kind == "none":
         env = dict(base_env, HOME=str(work_dir), TMPDIR=str(work_dir),
                    PYTHONPATH=str(ENGINE_DIR.parent))
         if data_dir is not None:
             env["D2L_DATA_DIR"] = str(data_dir)
-        argv = [sys.executable, "-m", "autograder.harvest", str(in_dir), str(control_fd)]
-        return Launch(argv, env, work_dir, preexec, cg, _enforced(options, cg))
+        return Launch(python, env, work_dir, preexec, cg, _enforced(options, cg))
 
     roots = _python_roots()
-    args = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
+    args = [shutil.which("bwrap") or "bwrap", "--unshare-all", "--unshare-user",
+            "--uid", "65534", "--gid", "65534",
             "--die-with-parent", "--new-session", "--cap-drop", "ALL",
             "--hostname", "sandbox", "--clearenv",
             "--ro-bind", "/usr", "/usr",
             # Scratch first, so that binds below may land inside /tmp (a venv under /tmp).
             "--size", str(options.scratch_bytes), "--tmpfs", "/tmp",
             "--size", str(options.scratch_bytes), "--tmpfs", SANDBOX_HOME]
+    if as_pid_1:
+        args.append("--as-pid-1")
     for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
         path = Path("/") / name
         if path.is_symlink():
@@ -231,7 +254,8 @@ def prepare(options: SandboxOptions, in_dir: Path, work_dir: Path, data_dir: Pat
         args += ["--tmpfs", str(mask)]
     for name in STUDENT_RUNTIME:
         args += ["--ro-bind", str(ENGINE_DIR / name), f"/opt/d2l/autograder/{name}"]
-    args += ["--ro-bind", str(in_dir), "/in"]
+    if in_dir is not None:
+        args += ["--ro-bind", str(in_dir), "/in"]
     if data_dir is not None:
         args += ["--ro-bind", str(data_dir), "/data", "--setenv", "D2L_DATA_DIR", "/data"]
     args += ["--proc", "/proc", "--dev", "/dev", "--chdir", SANDBOX_HOME]
@@ -241,6 +265,6 @@ def prepare(options: SandboxOptions, in_dir: Path, work_dir: Path, data_dir: Pat
     env = dict(base_env, HOME=SANDBOX_HOME, TMPDIR="/tmp", PYTHONPATH="/opt/d2l")
     for key, value in env.items():
         args += ["--setenv", key, value]
-    args += ["--", sys.executable, "-m", "autograder.harvest", "/in", str(control_fd)]
+    args += ["--", *python]
     # bwrap itself gets an empty environment: /proc/1/environ inside shows nothing.
     return Launch(args, {}, work_dir, preexec, cg, _enforced(options, cg))

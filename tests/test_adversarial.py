@@ -63,14 +63,42 @@ def _leftovers() -> list[str]:
     return found
 
 
-def test_whole_corpus_in_one_batch(course, capsys):
+def _batch(course, paths, warm):
     listener = Listener(HOST_PORT)
     listener.start()
     try:
-        paths = [HERE / e.file for e in ENTRIES]
-        results = grade_batch(course, paths, CORPUS_LIMITS)
+        results = grade_batch(course, paths, CORPUS_LIMITS, workers=2, warm=warm)
     finally:
         listener.stop()
+    assert listener.accepted == 0, "a submission reached the host's loopback"
+    assert _leftovers() == [], "a submission left a process behind"
+    return results
+
+
+CORPUS = [HERE / e.file for e in ENTRIES]
+MISTAKE_NOTEBOOKS = sorted((HERE.parent / "notebooks" / "ch03_basics").glob("*.ipynb"))
+
+
+@pytest.fixture(scope="module")
+def warm_results(course):
+    """The corpus and the mistake notebooks, graded the production way (warm workers)."""
+    return _batch(course, CORPUS + MISTAKE_NOTEBOOKS, warm=True)
+
+
+def _verdicts(result):
+    return (result.phase1, result.score, result.error, [n["en"] for n in result.notes], [
+        (q.name, q.score, q.status, [(c.id, c.status, c.reasons) for c in q.cases])
+        for q in result.questions])
+
+
+def test_warm_workers_and_cold_sandboxes_give_identical_results(course, warm_results):
+    cold = _batch(course, CORPUS + MISTAKE_NOTEBOOKS, warm=False)
+    for w, c in zip(warm_results, cold, strict=True):
+        assert _verdicts(w) == _verdicts(c), w.path
+
+
+def test_whole_corpus_in_one_batch(warm_results, capsys):
+    results = warm_results[:len(ENTRIES)]
     assert len(results) == len(ENTRIES)
     rows = []
     for entry, result in zip(ENTRIES, results, strict=True):
@@ -82,8 +110,6 @@ def test_whole_corpus_in_one_batch(course, capsys):
             flag = "" if expected == actual else "   <-- MISMATCH"
             print(f"{category:<18} {file:<32} {expected:>8g} {actual:>7g}{flag}")
     assert [r[3] for r in rows] == [r[2] for r in rows]
-    assert listener.accepted == 0, "a submission reached the host's loopback"
-    assert _leftovers() == [], "a submission left a process behind"
     enforced = {e for r in results for e in getattr(r, "enforced", [])}
     assert not any("not enforced" in e for e in enforced), enforced
 

@@ -5,8 +5,20 @@ from __future__ import annotations
 import pytest
 import torch
 
-from autograder.kinds import (Builder, Call, MissingObject, RecipeError, isolated, leaf, new,
-                              params, partial, ref, resolve_torch, run_case)
+from autograder.kinds import (
+    Builder,
+    Call,
+    MissingObject,
+    RecipeError,
+    isolated,
+    leaf,
+    new,
+    params,
+    partial,
+    ref,
+    resolve_torch,
+    run_case,
+)
 
 
 @pytest.mark.parametrize("path", ["os.system", "torch._C", "torch.nn.__class__", "torch",

@@ -1,0 +1,194 @@
+"""The grader's side of a warm worker (see :mod:`autograder.worker` for the sandbox side).
+
+A :class:`WarmWorker` starts one bubblewrap sandbox running ``autograder.worker`` (which
+imports torch once) and sends it one submission at a time.  Each submission gets two
+fresh pipes, handed over as file descriptors: one carrying its inputs, one on which the
+grader reads its progress and harvest, exactly as in a cold run.  The outcome is built by
+the same function as a cold run's, so both paths give the same verdicts.  A worker that
+dies, hangs or is killed is replaced before the next submission.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from . import wire
+from .runner import Drain, Limits, Phase1Result, outcome
+from .sandbox import Launch, prepare_worker
+
+START_TIMEOUT = 180.0  # importing torch on a loaded 2-core machine can take a while
+KILL_GRACE = 10.0
+
+
+class WorkerFailed(RuntimeError):
+    """The worker could not be started."""
+
+
+class WarmWorker:
+    """One warm sandbox; not thread-safe (give each grading thread its own)."""
+
+    def __init__(self, limits: Limits, data_root: Path | None = None,
+                 hidden: list[Path] | None = None) -> None:
+        self.limits = limits
+        self.data_root = data_root
+        self.hidden = hidden
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.launch: Launch | None = None
+        self.stdio: Drain | None = None
+        self.starts = 0
+        self._buffer = b""
+
+    # ---- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> None:
+        ours, theirs = socket.socketpair()
+        work = Path(tempfile.gettempdir())
+        launch = prepare_worker(self.limits.sandbox, work, self.data_root, theirs.fileno(),
+                                self.hidden)
+        stdio_r, stdio_w = os.pipe()
+        try:
+            self.proc = subprocess.Popen(
+                launch.argv, cwd=launch.cwd, env=launch.env, stdin=subprocess.DEVNULL,
+                stdout=stdio_w, stderr=stdio_w, pass_fds=(theirs.fileno(),),
+                start_new_session=True, preexec_fn=launch.preexec)
+        except BaseException:
+            launch.cleanup()
+            os.close(stdio_r)
+            raise
+        finally:
+            os.close(stdio_w)
+            theirs.close()
+        self.launch, self.sock = launch, ours
+        self.stdio = Drain(stdio_r, 64 * 1024)  # kept only to explain a failed start
+        self.stdio.start()
+        self.starts += 1
+        self._buffer = b""
+        if self._read_line(START_TIMEOUT) != b"ready":
+            tail = bytes(self.stdio.data).decode(errors="replace")[-500:]
+            self.close()
+            raise WorkerFailed(f"the warm worker did not start: {tail.strip()}")
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def close(self) -> None:
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+            self.proc = None
+        if self.launch is not None:
+            self.launch.cleanup()
+            self.launch = None
+
+    def __enter__(self) -> WarmWorker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ---- one submission ------------------------------------------------------------------
+
+    def _read_line(self, timeout: float) -> bytes | None:
+        """The next line from the worker, or None on EOF/timeout."""
+        deadline = time.monotonic() + timeout
+        while b"\n" not in self._buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or self.sock is None:
+                return None
+            ready, _, _ = select.select([self.sock], [], [], left)
+            if not ready:
+                return None
+            chunk = self.sock.recv(4096)
+            if not chunk:
+                return None
+            self._buffer += chunk
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.strip()
+
+    def run(self, notebook: bytes, plan_bytes: tuple[bytes, bytes], limits: Limits,
+            data_dir: str | None = None) -> Phase1Result:
+        """Grade one submission's phase 1 in a child forked from the warm worker."""
+        if not self.alive():
+            self.close()
+            self.start()
+        assert self.sock is not None and self.launch is not None
+        in_r, in_w = os.pipe()
+        out_r, out_w = os.pipe()
+        started = time.monotonic()
+        memory_before = self.launch.cgroup.memory_events()
+        try:
+            socket.send_fds(self.sock, [b"job\n"], [in_r, out_w])
+        finally:
+            os.close(in_r)
+            os.close(out_w)
+        limits_json = json.dumps({
+            "cell_timeout": limits.cell_timeout, "case_timeout": limits.case_timeout,
+            "max_output_chars": limits.max_output_chars, "data_dir": data_dir,
+        }).encode()
+        header = (f"inputs {len(limits_json)} {len(notebook)} {len(plan_bytes[0])} "
+                  f"{len(plan_bytes[1])}\n").encode()
+        writer = threading.Thread(target=_write_all, daemon=True,
+                                  args=(in_w, [header, limits_json, notebook, *plan_bytes]))
+        writer.start()
+        control = Drain(out_r, limits.max_harvest_bytes + 16 * 1024 * 1024)
+        control.start()
+        status = self._wait_exit(limits.notebook_timeout)
+        timed_out = status == "timeout"
+        code = int(status) if status not in (None, "timeout", "killed", "unknown") else None
+        if status is None:  # the worker itself died or hung: replace it
+            self.close()
+        control.join(timeout=KILL_GRACE)
+        writer.join(timeout=1)
+        memory_events = (self.launch.cgroup.memory_events() - memory_before
+                         if self.launch is not None else 0)
+        return outcome(bytes(control.data), control.dropped, code, timed_out, memory_events,
+                       limits, seconds=time.monotonic() - started, sandbox="bwrap",
+                       enforced=self.launch.enforced if self.launch else [], stdio="")
+
+    def _wait_exit(self, timeout: float) -> str | None:
+        line = self._read_line(timeout)
+        if line is None and self.alive():
+            # Past the notebook's time: ask the worker to stop the submission.
+            try:
+                self.sock.sendall(b"kill\n")
+            except OSError:
+                return None
+            line = self._read_line(KILL_GRACE)
+            return "timeout" if line is not None else None
+        if line is None or not line.startswith(b"exit "):
+            return None
+        return line[5:].decode()
+
+
+def _write_all(fd: int, parts: list[bytes]) -> None:
+    try:
+        for part in parts:
+            view = memoryview(part)
+            while view:
+                view = view[os.write(fd, view):]
+    except OSError:
+        pass  # the child stopped reading (it died); its outcome says so
+    finally:
+        os.close(fd)
+
+
+def plan_bytes(plan: dict[str, Any]) -> tuple[bytes, bytes]:
+    """A plan serialised once per batch, for every submission of that notebook."""
+    return wire.dumps(plan)
