@@ -8,7 +8,10 @@ a verdict with a reason in zh and en.  Hidden expected values never enter a mess
 
 from __future__ import annotations
 
+import dataclasses
+import os
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
@@ -80,6 +83,7 @@ class NotebookResult:
     sandbox: str = "bwrap"
     error: str = ""  # for an unreadable notebook: the one-line reason
     enforced: list[str] = field(default_factory=list)  # which limits held
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
 
     @property
     def score(self) -> float:
@@ -247,7 +251,10 @@ class Grader:
                 p1 = execute_and_harvest(path, plan, limits, data_dir, hidden=self.hidden)
         except (SandboxUnavailable, WorkerFailed) as exc:
             raise GradingError(str(exc)) from None
+        scoring_started = time.monotonic()
         questions = score_notebook(plan, expected, p1, nb_spec, limits)
+        timings = dict(p1.phases, compare=round(time.monotonic() - scoring_started, 4),
+                       student_cells=round(sum(c.get("seconds", 0) for c in p1.cells), 4))
         notes = [_phase1_reason(p1, limits)] if p1.status != "completed" else []
         for cell in p1.cells:
             if cell.get("status") == "timeout":
@@ -256,7 +263,8 @@ class Grader:
         if p1.sandbox == "none":
             notes.append(_both("no_sandbox"))
         return NotebookResult(path, sub.assignment, sub.notebook, questions, p1.status, notes,
-                              round(p1.seconds, 2), p1.sandbox, enforced=p1.enforced)
+                              round(p1.seconds + timings["compare"], 4), p1.sandbox,
+                              enforced=p1.enforced, timings=timings)
 
     def grade_or_record(self, path: Path) -> NotebookResult:
         """Like :meth:`grade`, but an unreadable notebook becomes a zero with its reason."""
@@ -298,6 +306,10 @@ def grade_batch(course: Course, paths: list[Path], limits: Limits | None = None,
     path)`` is called as each notebook finishes.
     """
     paths = [Path(p) for p in paths]
+    limits = limits or Limits()
+    if workers > 1 and not limits.threads:
+        # Share the cores: two notebooks with two torch threads each on two cores thrash.
+        limits = dataclasses.replace(limits, threads=max(1, (os.cpu_count() or 1) // workers))
     results: list[NotebookResult | None] = [None] * len(paths)
     done = 0
     with Grader(course, limits, assignment, warm=warm) as grader, \

@@ -192,6 +192,10 @@ def run_submission(notebook: bytes, plan: dict[str, Any], limits: dict[str, Any]
     """
     global MAIN_PID
     MAIN_PID = os.getpid()
+    if limits.get("threads"):
+        import torch
+
+        torch.set_num_threads(int(limits["threads"]))  # several notebooks share the cores
     sources = code_cells(notebook)
     if shell is None:
         from IPython.core.interactiveshell import InteractiveShell

@@ -95,7 +95,8 @@ def gradescope_dict(result: NotebookResult, lang: str) -> dict[str, Any]:
         ],
         "extra_data": {"notebook": str(result.path), "assignment": result.assignment,
                        "notebook_name": result.notebook, "phase1": result.phase1,
-                       "sandbox": result.sandbox, "limits_enforced": result.enforced},
+                       "sandbox": result.sandbox, "limits_enforced": result.enforced,
+                       "timings": result.timings},
     }
 
 

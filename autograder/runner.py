@@ -38,6 +38,7 @@ class Limits:
     max_output_chars: int = 200_000  # what the notebook prints, as kept by the child
     max_stdio_bytes: int = 1024 * 1024  # what reaches the process's own stdout/stderr
     max_harvest_bytes: int = 64 * 1024 * 1024
+    threads: int = 0  # torch threads per notebook; 0 leaves torch's default
     sandbox: SandboxOptions = SandboxOptions()
 
 
@@ -59,23 +60,51 @@ class Phase1Result:
     sandbox: str = "bwrap"
     enforced: list[str] = field(default_factory=list)
     stdio: str = ""
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+def phase_times(started: float, seen: dict[str, float]) -> dict[str, float]:
+    """Seconds spent starting up (to the first cell), in the cells, in the harvest calls,
+    and sending the result back, from when the control pipe's lines arrived."""
+    points = [("startup", "first"), ("cells", "harvest"), ("harvest", "result"),
+              ("transfer", "end")]
+    out, last = {}, started
+    for name, key in points:
+        if key not in seen:
+            break
+        out[name] = round(seen[key] - last, 4)
+        last = seen[key]
+    return out
 
 
 class Drain(threading.Thread):
-    """Reads a pipe to its end, keeping at most ``cap`` bytes and counting the rest."""
+    """Reads a pipe to its end, keeping at most ``cap`` bytes and counting the rest.
+
+    It also notes when the first byte, the ``harvest`` line and the ``result`` line
+    arrived, for the timing breakdown (``phase_times``); nothing depends on them.
+    """
+
+    MARKS = {"harvest": b"harvest\n", "result": b"result "}
 
     def __init__(self, fd: int, cap: int) -> None:
         super().__init__(daemon=True)
         self.fd, self.cap = fd, cap
         self.data = bytearray()
         self.dropped = 0
+        self.seen: dict[str, float] = {}
 
     def run(self) -> None:
         try:
             while True:
                 chunk = os.read(self.fd, 1 << 16)
+                now = time.monotonic()
                 if not chunk:
+                    self.seen["end"] = now
                     break
+                self.seen.setdefault("first", now)
+                for name, mark in self.MARKS.items():
+                    if name not in self.seen and mark in chunk:
+                        self.seen[name] = now
                 room = self.cap - len(self.data)
                 if room > 0:
                     self.data += chunk[:room]
@@ -126,7 +155,7 @@ def execute_and_harvest(notebook: Path, plan: dict[str, Any], limits: Limits,
         wire.write(in_dir / "plan", plan)
         (in_dir / "limits.json").write_text(json.dumps({
             "cell_timeout": limits.cell_timeout, "case_timeout": limits.case_timeout,
-            "max_output_chars": limits.max_output_chars,
+            "max_output_chars": limits.max_output_chars, "threads": limits.threads,
         }))
         for path in in_dir.iterdir():
             path.chmod(0o444)
@@ -182,7 +211,8 @@ def _run(launch, control_r: int, control_w: int, limits: Limits) -> Phase1Result
     return outcome(bytes(control.data), control.dropped, code, timed_out, memory_events,
                    limits, seconds=time.monotonic() - started, sandbox=sandbox,
                    enforced=launch.enforced,
-                   stdio=bytes(stdio.data).decode("utf-8", "replace")[-4000:])
+                   stdio=bytes(stdio.data).decode("utf-8", "replace")[-4000:],
+                   phases=phase_times(started, control.seen))
 
 
 def outcome(control: bytes, dropped: int, code: int | None, timed_out: bool,

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import wire
-from .runner import Drain, Limits, Phase1Result, outcome
+from .runner import Drain, Limits, Phase1Result, outcome, phase_times
 from .sandbox import Launch, prepare_worker
 
 START_TIMEOUT = 180.0  # importing torch on a loaded 2-core machine can take a while
@@ -141,6 +141,7 @@ class WarmWorker:
         limits_json = json.dumps({
             "cell_timeout": limits.cell_timeout, "case_timeout": limits.case_timeout,
             "max_output_chars": limits.max_output_chars, "data_dir": data_dir,
+            "threads": limits.threads,
         }).encode()
         header = (f"inputs {len(limits_json)} {len(notebook)} {len(plan_bytes[0])} "
                   f"{len(plan_bytes[1])}\n").encode()
@@ -160,7 +161,8 @@ class WarmWorker:
                          if self.launch is not None else 0)
         return outcome(bytes(control.data), control.dropped, code, timed_out, memory_events,
                        limits, seconds=time.monotonic() - started, sandbox="bwrap",
-                       enforced=self.launch.enforced if self.launch else [], stdio="")
+                       enforced=self.launch.enforced if self.launch else [], stdio="",
+                       phases=phase_times(started, control.seen))
 
     def _wait_exit(self, timeout: float) -> str | None:
         line = self._read_line(timeout)
