@@ -318,7 +318,8 @@ def main() -> int:
               "| part | median s |", "| --- | ---: |"]
     for part, secs in cold_start_parts().items():
         lines.append(f"| {part} | {secs:.3f} |")
-    lines += [f"| measured startup of `--cold` (sandbox, interpreter, torch, IPython; torch.optim loads later, on first use) | "
+    lines += ["| measured startup of `--cold` (sandbox, interpreter, torch, IPython; "
+              "torch.optim loads later, on first use) | "
               f"{statistics.median(cold['phases']['startup']):.3f} |",
               f"| `--cold` total per submission | {statistics.median(cold['per_sub']):.3f} |"]
     lines += ["", "nbgrader reports no time per submission: its figure is the batch's wall "
