@@ -112,10 +112,13 @@ class WarmWorker:
             left = deadline - time.monotonic()
             if left <= 0 or self.sock is None:
                 return None
-            ready, _, _ = select.select([self.sock], [], [], left)
-            if not ready:
+            try:
+                ready, _, _ = select.select([self.sock], [], [], left)
+                if not ready:
+                    return None
+                chunk = self.sock.recv(4096)
+            except OSError:  # the worker is gone
                 return None
-            chunk = self.sock.recv(4096)
             if not chunk:
                 return None
             self._buffer += chunk
@@ -124,7 +127,19 @@ class WarmWorker:
 
     def run(self, notebook: bytes, plan_bytes: tuple[bytes, bytes], limits: Limits,
             data_dir: str | None = None) -> Phase1Result:
-        """Grade one submission's phase 1 in a child forked from the warm worker."""
+        """Grade one submission's phase 1 in a child forked from the warm worker.
+
+        If the worker itself dies or hangs (not the submission: the worker is pid 1 of its
+        sandbox and cannot be signalled from inside), the submission is run once more on
+        a fresh worker, so an infrastructure failure never becomes a student's zero.
+        """
+        result, worker_failed = self._attempt(notebook, plan_bytes, limits, data_dir)
+        if worker_failed:
+            result, _ = self._attempt(notebook, plan_bytes, limits, data_dir)
+        return result
+
+    def _attempt(self, notebook: bytes, plan_bytes: tuple[bytes, bytes], limits: Limits,
+                 data_dir: str | None) -> tuple[Phase1Result, bool]:
         if not self.alive():
             self.close()
             self.start()
@@ -132,9 +147,16 @@ class WarmWorker:
         in_r, in_w = os.pipe()
         out_r, out_w = os.pipe()
         started = time.monotonic()
-        memory_before = self.launch.cgroup.memory_events()
+        enforced = self.launch.enforced
+        cgroup = self.launch.cgroup
+        memory_before = cgroup.memory_events()
         try:
             socket.send_fds(self.sock, [b"job\n"], [in_r, out_w])
+        except OSError:  # the worker died between two submissions
+            for fd in (out_r, in_w):
+                os.close(fd)
+            self.close()
+            return Phase1Result("died", detail={"cell": "0", "how": "worker lost"}), True
         finally:
             os.close(in_r)
             os.close(out_w)
@@ -157,12 +179,11 @@ class WarmWorker:
             self.close()
         control.join(timeout=KILL_GRACE)
         writer.join(timeout=1)
-        memory_events = (self.launch.cgroup.memory_events() - memory_before
-                         if self.launch is not None else 0)
-        return outcome(bytes(control.data), control.dropped, code, timed_out, memory_events,
-                       limits, seconds=time.monotonic() - started, sandbox="bwrap",
-                       enforced=self.launch.enforced if self.launch else [], stdio="",
-                       phases=phase_times(started, control.seen))
+        memory_events = cgroup.memory_events() - memory_before if status else 0
+        result = outcome(bytes(control.data), control.dropped, code, timed_out, memory_events,
+                         limits, seconds=time.monotonic() - started, sandbox="bwrap",
+                         enforced=enforced, stdio="", phases=phase_times(started, control.seen))
+        return result, status is None and result.status != "completed"
 
     def _wait_exit(self, timeout: float) -> str | None:
         line = self._read_line(timeout)
