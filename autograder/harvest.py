@@ -102,6 +102,21 @@ def _message(exc: BaseException) -> str:
 MAIN_PID = os.getpid()
 
 
+def new_shell() -> Any:
+    """An IPython shell with no history database.
+
+    IPython keeps history in ``~/.ipython/.../history.sqlite``; a warm worker's children
+    would all inherit one open connection to it, and a later submission could read an
+    earlier one's cells through it.  In-memory history is all grading needs.
+    """
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    return InteractiveShell.instance(config=config, colors="nocolor")
+
+
 def _send(fd: int, data: bytes) -> None:
     if os.getpid() != MAIN_PID:
         os._exit(0)
@@ -198,9 +213,7 @@ def run_submission(notebook: bytes, plan: dict[str, Any], limits: dict[str, Any]
         torch.set_num_threads(int(limits["threads"]))  # several notebooks share the cores
     sources = code_cells(notebook)
     if shell is None:
-        from IPython.core.interactiveshell import InteractiveShell
-
-        shell = InteractiveShell.instance(colors="nocolor")
+        shell = new_shell()
     out = CappedStream(limits["max_output_chars"])
     real_stdout = sys.stdout
     sys.stdout = sys.stderr = out

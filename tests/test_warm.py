@@ -65,6 +65,11 @@ def probe():
                 found = chunk[at + len(needle): at + len(needle) + 50] == b"x" * 50
                 at = chunk.find(needle, at + 1)
     seen["in_memory"] = found
+    try:  # IPython's history, had it a database, would be shared with earlier children
+        hm = get_ipython().history_manager  # noqa: F821 - defined in the notebook's shell
+        seen["history"] = [str(x) for x in hm.search("*student-A*")][:5]
+    except Exception:
+        seen["history"] = []
     try:
         os.kill(1, 9)  # the worker is pid 1: the kernel ignores this
     except OSError:
@@ -88,9 +93,16 @@ def worker():
 
 
 def test_nothing_of_one_submission_reaches_the_next(worker, tmp_path):
+    # What a submission sees on a fresh worker (mount points of read-only binds that lie
+    # under /tmp, e.g. a virtual environment there, are part of the sandbox, not traces).
+    baseline = _job(worker, LOOK_AROUND, tmp_path)["value"]
+    assert len(baseline["procs"]) == 2  # pid 1 and itself
     assert _job(worker, LEAVE_TRACES, tmp_path)["value"] == "A"
     seen = _job(worker, LOOK_AROUND, tmp_path)["value"]
-    assert seen["home"] == [] and seen["tmp"] == []
+    assert seen["home"] == baseline["home"] == []
+    assert seen["tmp"] == baseline["tmp"]
+    assert seen["history"] == []
+    assert "notes.txt" not in seen["tmp"] and "locked" not in seen["tmp"]
     assert not any("leftover-A" in p for p in seen["procs"]), seen["procs"]
     assert len(seen["procs"]) == 2  # the worker (pid 1) and this submission
     assert seen["in_memory"] is False
