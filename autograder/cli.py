@@ -36,6 +36,9 @@ app = typer.Typer(
 fixtures_app = typer.Typer(help="Build or verify the reference fixtures of assignments.",
                            no_args_is_help=True)
 app.add_typer(fixtures_app, name="fixtures")
+course_app = typer.Typer(help="Set up an nbgrader course from this course's chapters.",
+                         no_args_is_help=True)
+app.add_typer(course_app, name="course")
 
 out = Console()
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -181,6 +184,36 @@ def _expand(items: list[Path]) -> list[Path]:
         else:
             out.append(item)
     return out
+
+
+@course_app.command("init")
+def course_init(
+    path: Annotated[Path, typer.Argument(help="Folder of the nbgrader course to create.",
+                                         show_default=False)],
+    course_id: Annotated[str, typer.Option("--course", help="nbgrader course id.")],
+    assignments: Annotated[list[str] | None, typer.Option(
+        "--assignment", help="Assignments to include (repeatable; default: all).")] = None,
+    db_url: Annotated[str | None, typer.Option(
+        help="Gradebook database URL (default: SQLite in the course folder; PostgreSQL "
+             "recommended for a course: postgresql+psycopg2://user@host/db).")] = None,
+    exchange: Annotated[Path | None, typer.Option(
+        help="nbgrader exchange folder (default: /usr/local/share/nbgrader/exchange).")] = None,
+    force: Annotated[bool, typer.Option(
+        "--force", help="Refresh an existing course's source notebooks.")] = False,
+    root: RootOpt = None,
+) -> None:
+    """Write an nbgrader course: config, source/<chapter>/ from the masters, gradebook."""
+    from .nbgrader_course import CourseInitError, init_course
+
+    course = _course(root)
+    ids = _assignments(course, assignments)
+    try:
+        with err.status("running nbgrader generate_assignment …"):
+            done = init_course(course, path, course_id, db_url, exchange, ids, force)
+    except CourseInitError as exc:
+        raise _fail(str(exc), code=1) from None
+    out.print(f"nbgrader course {course_id!r} at {path.resolve()}: {', '.join(done)} "
+              "registered; next: nbgrader release_assignment")
 
 
 @fixtures_app.command("build")
