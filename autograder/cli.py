@@ -216,6 +216,71 @@ def course_init(
               "registered; next: nbgrader release_assignment")
 
 
+@app.command()
+def autograde(
+    assignment: Annotated[str, typer.Argument(help="The assignment (chapter) to grade.",
+                                              show_default=False)],
+    course_dir: Annotated[Path, typer.Option(help="The nbgrader course folder.")] = Path("."),
+    student: Annotated[str, typer.Option(help="Only students matching this glob.")] = "*",
+    workers: Annotated[int, typer.Option(help="Notebooks graded at once (default: cores).")] = 0,
+    warm: Annotated[bool, typer.Option("--warm/--cold", help="Warm workers or a cold "
+                                       "sandbox per notebook.")] = True,
+    root: RootOpt = None,
+) -> None:
+    """Grade submitted/<student>/<assignment>/ in the sandbox and record the scores in
+    nbgrader's gradebook (resumable: what is already graded is not graded again)."""
+    from .grade import GradingError, grade_batch
+    from .nbgrader_autograde import (
+        load_result,
+        record_in_gradebook,
+        result_data,
+        save_result,
+        sha256,
+        submissions,
+    )
+
+    course = _course(root)
+    if not (course_dir / "nbgrader_config.py").is_file():
+        raise _fail(f"{course_dir} is not an nbgrader course (no nbgrader_config.py); "
+                    "create one with `d2l-grade course init`")
+    spec_ids = course.assignment_ids()
+    if assignment not in spec_ids:
+        raise _fail(f"unknown assignment {assignment!r}; this course has: {', '.join(spec_ids)}")
+    notebooks = [nb.name for nb in course.spec(assignment).notebooks]
+    subs = submissions(course_dir, assignment, notebooks, student)
+    if not subs:
+        raise _fail(f"no submissions under {course_dir / 'submitted'}/*/{assignment}/")
+    todo = [(s, nb, p, sha256(p)) for s, nb, p in subs]
+    todo = [t for t in todo if load_result(course_dir, assignment, t[0], t[1], t[3]) is None]
+    out.print(f"{len(subs)} submitted notebooks, {len(subs) - len(todo)} already graded, "
+              f"{len(todo)} to grade")
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+                  TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
+                  console=err, transient=True) as bar:
+        task = bar.add_task("grading", total=len(todo))
+        index = {str(p): (s, nb, digest) for s, nb, p, digest in todo}
+
+        def done(n: int, total: int, path: Path) -> None:
+            bar.update(task, completed=n, description=f"graded {path.parent.parent.name}")
+
+        try:
+            grade_batch(course, [p for _, _, p, _ in todo], workers=workers or
+                                  os.cpu_count() or 1, warm=warm, progress=done,
+                                  on_result=lambda r: save_result(
+                                      course_dir, assignment, *index[str(r.path)][:2],
+                                      result_data(r, index[str(r.path)][2])))
+        except (GradingError, CourseError) as exc:
+            raise _fail(str(exc), code=1) from None
+    students = sorted({s for s, _, _ in subs})
+    with err.status("recording scores in nbgrader's gradebook …"):
+        failed = record_in_gradebook(course_dir, assignment, students)
+    for line in failed:
+        err.print(f"[red]error:[/red] nbgrader autograde {line}")
+    out.print(f"{assignment}: {len(students) - len(failed)} students recorded in the gradebook")
+    if failed:
+        raise typer.Exit(1)
+
+
 @fixtures_app.command("build")
 def fixtures_build(
     assignments: Annotated[list[str] | None, typer.Argument(

@@ -297,13 +297,14 @@ def grade_notebook(course: Course, path: Path, limits: Limits | None = None,
 
 def grade_batch(course: Course, paths: list[Path], limits: Limits | None = None,
                 assignment: str | None = None, workers: int = 1, warm: bool = False,
-                progress: Callable[[int, int, Path], None] | None = None
+                progress: Callable[[int, int, Path], None] | None = None,
+                on_result: Callable[[NotebookResult], None] | None = None,
                 ) -> list[NotebookResult]:
     """Grade every notebook, ``workers`` at a time; results come back in input order.
 
     Each notebook gets a result, an unreadable one a zero with its reason.  Only a problem
     of the grader itself (:class:`GradingError`) stops the batch.  ``progress(done, total,
-    path)`` is called as each notebook finishes.
+    path)`` is called as each notebook finishes, after ``on_result(result)``.
     """
     paths = [Path(p) for p in paths]
     limits = limits or Limits()
@@ -319,6 +320,8 @@ def grade_batch(course: Course, paths: list[Path], limits: Limits | None = None,
             for future in as_completed(futures):
                 i = futures[future]
                 results[i] = future.result()
+                if on_result:
+                    on_result(results[i])  # e.g. store it now: a crash later loses nothing
                 done += 1
                 if progress:
                     progress(done, len(paths), paths[i])

@@ -68,9 +68,8 @@ def init_course(course: Course, path: Path, course_id: str, db_url: str | None =
     return ids
 
 
-def _generate(path: Path, ids: list[str]) -> None:
-    """nbgrader's own generate_assignment: fills the gradebook and writes release/."""
-    from nbgrader.apps import NbGraderAPI
+def load_config(path: Path):
+    """The course's nbgrader configuration, read the way nbgrader reads it."""
     from traitlets.config import Config
 
     # nbgrader runs `alembic` from PATH to check the database schema.
@@ -78,11 +77,18 @@ def _generate(path: Path, ids: list[str]) -> None:
     if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
     config = Config()
-    config.CourseDirectory.root = str(path)
+    config.CourseDirectory.root = str(Path(path).resolve())
     namespace: dict = {"get_config": lambda: config}
-    exec(compile((path / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec"),
+    exec(compile((Path(path) / "nbgrader_config.py").read_text(), "nbgrader_config.py", "exec"),
          namespace)
-    api = NbGraderAPI(config=config)
+    return config
+
+
+def _generate(path: Path, ids: list[str]) -> None:
+    """nbgrader's own generate_assignment: fills the gradebook and writes release/."""
+    from nbgrader.apps import NbGraderAPI
+
+    api = NbGraderAPI(config=load_config(path))
     for aid in ids:
         result = api.generate_assignment(aid, force=True)
         if not result.get("success"):

@@ -72,7 +72,8 @@ def test_unknown_language_is_a_usage_error():
 def test_every_command_has_help():
     for args in (["--help"], ["grade", "--help"], ["fixtures", "--help"],
                  ["fixtures", "build", "--help"], ["fixtures", "verify", "--help"],
-                 ["release", "--help"], ["course", "--help"], ["course", "init", "--help"]):
+                 ["release", "--help"], ["course", "--help"], ["course", "init", "--help"],
+                 ["autograde", "--help"]):
         proc = run_cli(*args)
         assert proc.returncode == 0, args
         assert "Usage" in proc.stdout

@@ -1,0 +1,149 @@
+"""``d2l-grade autograde``: our sandboxed verdicts, recorded by nbgrader's own machinery.
+
+nbgrader's autograde runs the tests inside the student's kernel, where a monkeypatch
+passes them.  We keep everything else of it (timestamps, late penalties, the gradebook,
+``export``, the formgrader) and replace only its ``Execute`` step by :class:`D2LScores`,
+which writes each question's verdict into the output of its grade cell, exactly where
+nbgrader's ``SaveAutoGrades`` reads a score: nothing for full marks, a number for partial
+credit, an error for zero.  No student code ever runs in nbgrader's process.
+
+Verdicts are computed first, in parallel, by :func:`autograder.grade.grade_batch`, and
+stored one file per submission, written atomically and keyed by the sha256 of the
+submitted notebook: a batch stopped at any moment resumes without regrading what is done,
+and a resubmission with new content is graded again.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import hashlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import NbGraderPreprocessor
+from traitlets import Unicode
+
+STORE = "d2l_results"
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def store_path(course_dir: Path, assignment: str, student: str, notebook: str) -> Path:
+    return Path(course_dir) / STORE / assignment / student / f"{notebook}.json"
+
+
+def load_result(course_dir: Path, assignment: str, student: str, notebook: str,
+                digest: str) -> dict[str, Any] | None:
+    """The stored verdicts for exactly this content, or None."""
+    path = store_path(course_dir, assignment, student, notebook)
+    try:
+        data = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return data if data.get("sha256") == digest else None
+
+
+def save_result(course_dir: Path, assignment: str, student: str, notebook: str,
+                data: dict[str, Any]) -> None:
+    """Write atomically: a crash leaves the old file or the new one, never half of one."""
+    path = store_path(course_dir, assignment, student, notebook)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+    with os.fdopen(fd, "w") as fh:
+        json.dump(data, fh, ensure_ascii=False)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+
+
+def result_data(result: Any, digest: str) -> dict[str, Any]:
+    """What is stored per submission (see :class:`autograder.grade.NotebookResult`)."""
+    return {
+        "sha256": digest, "score": result.score, "max_score": result.max_score,
+        "phase1": result.phase1, "error": result.error, "notes": result.notes,
+        "questions": {q.name: {
+            "score": q.score, "max_score": q.max_score, "status": q.status,
+            "reasons": [r for c in q.cases if not c.passed for r in c.reasons][:3],
+        } for q in result.questions},
+    }
+
+
+class D2LScores(NbGraderPreprocessor):
+    """Replaces nbgrader's Execute: puts stored d2l-grade verdicts into the grade cells."""
+
+    course_dir = Unicode("", help="The nbgrader course folder").tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
+        info = resources["nbgrader"]
+        course_dir = Path(self.course_dir or os.getcwd())
+        submitted = (course_dir / "submitted" / info["student"] / info["assignment"]
+                     / f"{info['notebook']}.ipynb")
+        data = load_result(course_dir, info["assignment"], info["student"], info["notebook"],
+                           sha256(submitted)) if submitted.exists() else None
+        for cell in nb.cells:
+            meta = cell.metadata.get("nbgrader", {})
+            if cell.cell_type != "code" or not meta.get("grade") or meta.get("solution"):
+                continue
+            verdict = (data or {}).get("questions", {}).get(meta.get("grade_id"))
+            cell.outputs = _outputs(verdict, data)
+        return nb, resources
+
+
+def _outputs(verdict: dict[str, Any] | None, data: dict[str, Any] | None) -> list:
+    if verdict is None:
+        why = "not graded by d2l-grade (run `d2l-grade autograde`)" if data is None else \
+            (data.get("error") or "this question was not found in the submission's result")
+        return [new_output("error", ename="D2LNotGraded", evalue=why, traceback=[why])]
+    if verdict["score"] >= verdict["max_score"]:
+        return [new_output("stream", name="stdout", text="passed (d2l-grade)\n")]
+    if verdict["score"] > 0:
+        return [new_output("execute_result", data={"text/plain": repr(verdict["score"])},
+                           execution_count=None)]
+    reason = verdict["reasons"][0]["en"] if verdict["reasons"] else verdict["status"]
+    return [new_output("error", ename="D2LFailed", evalue=reason, traceback=[reason])]
+
+
+def submissions(course_dir: Path, assignment: str, notebooks: list[str],
+                student_glob: str = "*") -> list[tuple[str, str, Path]]:
+    """(student, notebook, path) for every submitted notebook of the assignment."""
+    out = []
+    for folder in sorted((Path(course_dir) / "submitted").glob(f"*/{assignment}")):
+        student = folder.parent.name
+        if not fnmatch.fnmatch(student, student_glob):
+            continue
+        for nb in notebooks:
+            path = folder / f"{nb}.ipynb"
+            if path.exists():
+                out.append((student, nb, path))
+    return out
+
+
+def record_in_gradebook(course_dir: Path, assignment: str, students: list[str]) -> list[str]:
+    """Run nbgrader's autograde with :class:`D2LScores` in place of Execute."""
+    from nbgrader.apps import NbGraderAPI
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute, IgnorePattern
+    from traitlets.config import Config
+
+    from .nbgrader_course import load_config
+
+    config: Config = load_config(course_dir)
+    # nbgrader's own list, with its Execute (student code in a kernel) replaced by ours.
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    config.Autograde.autograde_preprocessors = [
+        D2LScores if p is Execute else p for p in default if p is not IgnorePattern]
+    config.D2LScores.course_dir = str(Path(course_dir).resolve())
+    api = NbGraderAPI(config=config)
+    failed = []
+    for student in students:
+        result = api.autograde(assignment, student, force=True, create=True)
+        if not result.get("success"):
+            failed.append(f"{student}: {(result.get('error') or result.get('log') or '')[-200:]}")
+    return failed

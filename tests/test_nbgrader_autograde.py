@@ -1,0 +1,66 @@
+"""`d2l-grade autograde`: sandboxed verdicts in nbgrader's gradebook, resumable by content."""
+
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+
+from .conftest import CH03, ROOT, run_cli
+
+STUDENTS = {  # student: (notebook, expected score)
+    "alice": (ROOT / "examples" / CH03 / "correct.ipynb", 18.0),
+    "bob": (ROOT / "examples" / CH03 / "partly_wrong.ipynb", 14.0),
+    "carol": (ROOT / "examples" / CH03 / "blank.ipynb", 0.0),
+    "mallory": (ROOT / "tests" / "adversarial" / "01_monkeypatch_blank.ipynb", 0.0),
+}
+
+
+def _submit(course: Path, student: str, notebook: Path) -> None:
+    folder = course / "submitted" / student / CH03
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(notebook, folder / "linear_softmax.ipynb")
+    (folder / "timestamp.txt").write_text("2026-11-27 10:00:00.000000 UTC\n")
+
+
+def _export(course: Path) -> dict[str, float]:
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "export", "--to",
+                    str(course / "grades.csv")], cwd=course, env=env, check=True,
+                   capture_output=True)
+    with open(course / "grades.csv") as fh:
+        return {row["student_id"]: float(row["score"]) for row in csv.DictReader(fh)}
+
+
+def test_autograde_fills_the_gradebook_and_resumes(tmp_path):
+    course = tmp_path / "course"
+    assert run_cli("course", "init", str(course), "--course", "t1").returncode == 0
+    for student, (notebook, _) in STUDENTS.items():
+        _submit(course, student, notebook)
+    proc = run_cli("autograde", CH03, "--course-dir", str(course), "--workers", "2")
+    assert proc.returncode == 0, proc.stderr
+    assert "4 to grade" in proc.stdout
+    assert _export(course) == {s: score for s, (_, score) in STUDENTS.items()}
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "t1") as gb:
+        bob = {g.name: g.auto_score for g in gb.find_submission_notebook(
+            "linear_softmax", CH03, "bob").grades}
+    assert bob["softmax"] == 0 and bob["sgd"] == 0 and bob["train_ch3"] == 3
+
+    # Run again: nothing is graded twice.
+    again = run_cli("autograde", CH03, "--course-dir", str(course))
+    assert again.returncode == 0 and "4 already graded, 0 to grade" in again.stdout
+    # Bob resubmits a corrected notebook: only he is graded again.
+    _submit(course, "bob", STUDENTS["alice"][0])
+    third = run_cli("autograde", CH03, "--course-dir", str(course))
+    assert "3 already graded, 1 to grade" in third.stdout
+    assert _export(course)["bob"] == 18.0
+
+
+def test_autograde_needs_a_course(tmp_path):
+    proc = run_cli("autograde", CH03, "--course-dir", str(tmp_path))
+    assert proc.returncode == 2 and "not an nbgrader course" in proc.stderr
