@@ -227,8 +227,10 @@ def autograde(
                                        "sandbox per notebook.")] = True,
     root: RootOpt = None,
 ) -> None:
-    """Grade submitted/<student>/<assignment>/ in the sandbox and record the scores in
-    nbgrader's gradebook (resumable: what is already graded is not graded again)."""
+    """Grade submitted/<student>/<assignment>/ in the sandbox, record the scores in
+    nbgrader's gradebook and write feedback/ pages (resumable: what is already graded is
+    not graded again)."""
+    from .feedback import write_feedback
     from .grade import GradingError, grade_batch
     from .nbgrader_autograde import (
         load_result,
@@ -274,6 +276,10 @@ def autograde(
     students = sorted({s for s, _, _ in subs})
     with err.status("recording scores in nbgrader's gradebook …"):
         failed = record_in_gradebook(course_dir, assignment, students)
+    for s, nb, path in subs:
+        data = load_result(course_dir, assignment, s, nb, sha256(path))
+        if data is not None:
+            write_feedback(course_dir, assignment, s, nb, data)
     for line in failed:
         err.print(f"[red]error:[/red] nbgrader autograde {line}")
     out.print(f"{assignment}: {len(students) - len(failed)} students recorded in the gradebook")

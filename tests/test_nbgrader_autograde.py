@@ -61,6 +61,67 @@ def test_autograde_fills_the_gradebook_and_resumes(tmp_path):
     assert _export(course)["bob"] == 18.0
 
 
+def _hidden_numbers(course_obj) -> set[str]:
+    """Every distinctive number among the hidden expected values, as text."""
+    import torch
+
+    from autograder.fixtures import load_fixtures
+
+    _, expected = load_fixtures(course_obj, CH03, "linear_softmax")
+    numbers: set[str] = set()
+
+    def walk(v):
+        if isinstance(v, float):
+            values = [v]
+        elif isinstance(v, torch.Tensor) and v.is_floating_point():
+            values = v.flatten().tolist()
+        elif isinstance(v, (list, tuple)):
+            return [walk(x) for x in v]
+        elif isinstance(v, dict):
+            return [walk(x) for x in v.values()]
+        else:
+            return None
+        for x in values:
+            text = f"{x:.6g}"
+            if sum(c.isdigit() for c in text.lstrip("-0.")) >= 5:
+                numbers.update({text, repr(x)})
+
+    for key, value in expected.items():
+        if "/h" in key:
+            walk(value)
+    return numbers
+
+
+def test_feedback_pages_show_errors_but_no_hidden_expected_value(tmp_path, course):
+    path = tmp_path / "course"
+    assert run_cli("course", "init", str(path), "--course", "t2").returncode == 0
+    wrong = {
+        "dave": ROOT / "tests" / "notebooks" / CH03 / "mistake_cross_entropy_wrong_axis.ipynb",
+        "erin": ROOT / "tests" / "adversarial" / "03_bad_values.ipynb",
+        "bob": STUDENTS["bob"][0],
+    }
+    for student, notebook in wrong.items():
+        _submit(path, student, notebook)
+    # frank's accuracy is off by 0.01, so every case shows "got …, expected (hidden)".
+    master = (ROOT / "solutions" / CH03 / "linear_softmax.ipynb").read_text()
+    off = tmp_path / "frank.ipynb"
+    off.write_text(master.replace("return hits / len(y)", "return hits / len(y) + 0.01"))
+    assert off.read_text() != master
+    _submit(path, "frank", off)
+    wrong["frank"] = off
+    assert run_cli("autograde", CH03, "--course-dir", str(path)).returncode == 0
+    pages = {s: (path / "feedback" / s / CH03 / "linear_softmax.html").read_text()
+             for s in wrong}
+    assert "greatest absolute difference" in pages["bob"] and "最大绝对误差" in pages["bob"]
+    assert "总分 / Total: 14 / 18" in pages["bob"]
+    assert "expected (hidden)" in pages["frank"] and "（隐藏）" in pages["frank"]
+    hidden = _hidden_numbers(course)
+    assert len(hidden) > 100
+    for student, page in pages.items():
+        leaked = [n for n in hidden if n in page]
+        assert not leaked, (student, leaked[:5])
+
+
 def test_autograde_needs_a_course(tmp_path):
     proc = run_cli("autograde", CH03, "--course-dir", str(tmp_path))
     assert proc.returncode == 2 and "not an nbgrader course" in proc.stderr
