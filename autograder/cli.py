@@ -287,6 +287,24 @@ def autograde(
         raise typer.Exit(1)
 
 
+@app.command()
+def report(
+    assignment: Annotated[str, typer.Argument(help="The assignment (chapter).",
+                                              show_default=False)],
+    course_dir: Annotated[Path, typer.Option(help="The nbgrader course folder.")] = Path("."),
+) -> None:
+    """Write a class report for an autograded assignment: HTML (pass rates per question,
+    the most common failure reasons, the slowest submissions), CSV and a PNG histogram."""
+    from .class_report import build_report
+
+    try:
+        paths = build_report(course_dir, assignment)
+    except FileNotFoundError as exc:
+        raise _fail(str(exc)) from None
+    for kind, path in paths.items():
+        out.print(f"{kind}: {path}")
+
+
 @fixtures_app.command("build")
 def fixtures_build(
     assignments: Annotated[list[str] | None, typer.Argument(

@@ -67,6 +67,7 @@ def result_data(result: Any, digest: str) -> dict[str, Any]:
     """What is stored per submission (see :class:`autograder.grade.NotebookResult`)."""
     return {
         "sha256": digest, "score": result.score, "max_score": result.max_score,
+        "seconds": result.seconds,
         "phase1": result.phase1, "error": result.error, "notes": result.notes,
         "questions": {q.name: {
             "score": q.score, "max_score": q.max_score, "status": q.status,

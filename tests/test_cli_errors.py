@@ -73,7 +73,7 @@ def test_every_command_has_help():
     for args in (["--help"], ["grade", "--help"], ["fixtures", "--help"],
                  ["fixtures", "build", "--help"], ["fixtures", "verify", "--help"],
                  ["release", "--help"], ["course", "--help"], ["course", "init", "--help"],
-                 ["autograde", "--help"]):
+                 ["autograde", "--help"], ["report", "--help"]):
         proc = run_cli(*args)
         assert proc.returncode == 0, args
         assert "Usage" in proc.stdout

@@ -60,6 +60,17 @@ def test_autograde_fills_the_gradebook_and_resumes(tmp_path):
     assert "3 already graded, 1 to grade" in third.stdout
     assert _export(course)["bob"] == 18.0
 
+    # The class report.
+    rep = run_cli("report", CH03, "--course-dir", str(course))
+    assert rep.returncode == 0, rep.stderr
+    folder = course / "reports" / CH03
+    rows = list(csv.DictReader(open(folder / "report.csv")))
+    assert {r["student"]: float(r["score"]) for r in rows} == {
+        "alice": 18.0, "bob": 18.0, "carol": 0.0, "mallory": 0.0}
+    page = (folder / "report.html").read_text()
+    assert "softmax</td><td>50% (2/4)" in page and "not implemented" in page
+    assert (folder / "scores.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
 
 def _hidden_numbers(course_obj) -> set[str]:
     """Every distinctive number among the hidden expected values, as text."""
@@ -125,3 +136,5 @@ def test_feedback_pages_show_errors_but_no_hidden_expected_value(tmp_path, cours
 def test_autograde_needs_a_course(tmp_path):
     proc = run_cli("autograde", CH03, "--course-dir", str(tmp_path))
     assert proc.returncode == 2 and "not an nbgrader course" in proc.stderr
+    proc = run_cli("report", CH03, "--course-dir", str(tmp_path))
+    assert proc.returncode == 2 and "run `d2l-grade autograde` first" in proc.stderr
