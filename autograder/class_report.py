@@ -39,6 +39,7 @@ def build_report(course_dir: Path, assignment: str) -> dict[str, Path]:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     results = load_results(course_dir, assignment)
     if not results:
@@ -60,6 +61,7 @@ def build_report(course_dir: Path, assignment: str) -> dict[str, Path]:
             color="#3b6ea5", edgecolor="white")
     ax.set_xlabel("score")
     ax.set_ylabel("students")
+    ax.yaxis.set_major_locator(matplotlib.ticker.MaxNLocator(integer=True))
     ax.set_title(f"{assignment}: {len(results)} notebooks")
     fig.tight_layout()
     fig.savefig(out / "scores.png", dpi=100)
