@@ -230,16 +230,8 @@ def autograde(
     """Grade submitted/<student>/<assignment>/ in the sandbox, record the scores in
     nbgrader's gradebook and write feedback/ pages (resumable: what is already graded is
     not graded again)."""
-    from .feedback import write_feedback
-    from .grade import GradingError, grade_batch
-    from .nbgrader_autograde import (
-        load_result,
-        record_in_gradebook,
-        result_data,
-        save_result,
-        sha256,
-        submissions,
-    )
+    from .grade import GradingError
+    from .nbgrader_autograde import autograde as run_autograde
 
     course = _course(root)
     if not (course_dir / "nbgrader_config.py").is_file():
@@ -249,37 +241,25 @@ def autograde(
     if assignment not in spec_ids:
         raise _fail(f"unknown assignment {assignment!r}; this course has: {', '.join(spec_ids)}")
     notebooks = [nb.name for nb in course.spec(assignment).notebooks]
-    subs = submissions(course_dir, assignment, notebooks, student)
-    if not subs:
+    if not list((course_dir / "submitted").glob(f"*/{assignment}")):
         raise _fail(f"no submissions under {course_dir / 'submitted'}/*/{assignment}/")
-    todo = [(s, nb, p, sha256(p)) for s, nb, p in subs]
-    todo = [t for t in todo if load_result(course_dir, assignment, t[0], t[1], t[3]) is None]
-    out.print(f"{len(subs)} submitted notebooks, {len(subs) - len(todo)} already graded, "
-              f"{len(todo)} to grade")
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
                   console=err, transient=True) as bar:
-        task = bar.add_task("grading", total=len(todo))
-        index = {str(p): (s, nb, digest) for s, nb, p, digest in todo}
+        task = bar.add_task("grading")
 
-        def done(n: int, total: int, path: Path) -> None:
-            bar.update(task, completed=n, description=f"graded {path.parent.parent.name}")
+        def show(done: int, total: int, path: Path | None) -> None:
+            bar.update(task, completed=done, total=total,
+                       description=f"graded {path.parent.parent.name}" if path else "grading")
 
         try:
-            grade_batch(course, [p for _, _, p, _ in todo], workers=workers or
-                                  os.cpu_count() or 1, warm=warm, progress=done,
-                                  on_result=lambda r: save_result(
-                                      course_dir, assignment, *index[str(r.path)][:2],
-                                      result_data(r, index[str(r.path)][2])))
+            submitted, graded, students, failed = run_autograde(
+                course, course_dir, assignment, notebooks, student,
+                workers or os.cpu_count() or 1, warm, show)
         except (GradingError, CourseError) as exc:
             raise _fail(str(exc), code=1) from None
-    students = sorted({s for s, _, _ in subs})
-    with err.status("recording scores in nbgrader's gradebook …"):
-        failed = record_in_gradebook(course_dir, assignment, students)
-    for s, nb, path in subs:
-        data = load_result(course_dir, assignment, s, nb, sha256(path))
-        if data is not None:
-            write_feedback(course_dir, assignment, s, nb, data)
+    out.print(f"{submitted} submitted notebooks, {submitted - graded} already graded, "
+              f"{graded} to grade")
     for line in failed:
         err.print(f"[red]error:[/red] nbgrader autograde {line}")
     out.print(f"{assignment}: {len(students) - len(failed)} students recorded in the gradebook")

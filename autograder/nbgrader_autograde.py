@@ -148,3 +148,35 @@ def record_in_gradebook(course_dir: Path, assignment: str, students: list[str]) 
         if not result.get("success"):
             failed.append(f"{student}: {(result.get('error') or result.get('log') or '')[-200:]}")
     return failed
+
+
+def autograde(course: Any, course_dir: Path, assignment: str, notebooks: list[str],
+              student_glob: str = "*", workers: int = 1, warm: bool = True,
+              progress: Any = None) -> tuple[int, int, list[str], list[str]]:
+    """Grade what is new, store it, record everything in the gradebook, write feedback.
+
+    Returns (submitted, graded now, students, failures recording in the gradebook).
+    """
+    from .feedback import write_feedback
+    from .grade import grade_batch
+
+    subs = submissions(course_dir, assignment, notebooks, student_glob)
+    todo = [(s, nb, p, sha256(p)) for s, nb, p in subs]
+    todo = [t for t in todo if load_result(course_dir, assignment, t[0], t[1], t[3]) is None]
+    index = {str(p): (s, nb, digest) for s, nb, p, digest in todo}
+
+    def store(result: Any) -> None:  # as each finishes: a crash later loses nothing
+        student, nb, digest = index[str(result.path)]
+        save_result(course_dir, assignment, student, nb, result_data(result, digest))
+
+    if progress is not None:
+        progress(0, len(todo), None)
+    grade_batch(course, [p for _, _, p, _ in todo], workers=workers, warm=warm,
+                progress=progress, on_result=store)
+    students = sorted({s for s, _, _ in subs})
+    failed = record_in_gradebook(course_dir, assignment, students)
+    for s, nb, path in subs:
+        data = load_result(course_dir, assignment, s, nb, sha256(path))
+        if data is not None:
+            write_feedback(course_dir, assignment, s, nb, data)
+    return len(subs), len(todo), students, failed
