@@ -188,7 +188,8 @@ class Grader:
         self.assignment = assignment
         self.warm = warm and self.limits.sandbox.kind == "bwrap"
         self.hidden = [course.solutions, course.root / "reference_impl"]
-        self._fixtures: dict[tuple[str, str], tuple[Any, Any, tuple[bytes, bytes]]] = {}
+        self._fixtures: dict[tuple[str, str], tuple[Any, Any, tuple[bytes, bytes],
+                                                    Path | None]] = {}
         self._lock = threading.Lock()
         self._local = threading.local()
         self._workers: list[Any] = []
@@ -217,8 +218,8 @@ class Grader:
                     plan, expected = load_fixtures(self.course, assignment, nb_spec.name)
                 except FileNotFoundError as exc:
                     raise GradingError(str(exc)) from None
-                prepare_data(self.course, assignment, nb_spec)
-                self._fixtures[key] = (plan, expected, plan_bytes(plan))
+                data_dir = prepare_data(self.course, assignment, nb_spec)
+                self._fixtures[key] = (plan, expected, plan_bytes(plan), data_dir)
             return self._fixtures[key]
 
     def _worker(self):
@@ -241,8 +242,8 @@ class Grader:
         path = Path(path)
         limits = self.limits
         sub, nb_spec = self._identify(path)
-        plan, expected, plan_data = self._load(sub.assignment, nb_spec)
-        data_dir = prepare_data(self.course, sub.assignment, nb_spec)
+        # Fixtures and stand-in data: loaded and written once per batch, under a lock.
+        plan, expected, plan_data, data_dir = self._load(sub.assignment, nb_spec)
         try:
             if self.warm:
                 sandbox_data = f"/data/{sub.assignment}" if data_dir else None
