@@ -87,6 +87,53 @@ def parse_size(text: str) -> int:
     return int(value)
 
 
+# Limits on one submission's run, shared by `grade` and `autograde`.
+SandboxOpt = Annotated[str, typer.Option(
+    help="bwrap (bubblewrap isolation, the default) or none (no isolation: only for "
+         "your own notebooks; every result says so).")]
+GpuOpt = Annotated[bool, typer.Option(
+    "--gpu", help="Grade on the NVIDIA GPU (the sandbox binds /dev/nvidia*; with Dask, only "
+                  "workers that declare a GPU resource take the work).")]
+CellTimeoutOpt = Annotated[float, typer.Option(help="Seconds allowed per code cell.")]
+CaseTimeoutOpt = Annotated[float, typer.Option(help="Seconds allowed per test case.")]
+NotebookTimeoutOpt = Annotated[float, typer.Option(help="Seconds allowed for a whole notebook.")]
+MemoryOpt = Annotated[str, typer.Option(help="Memory for the notebook's processes.")]
+CpuTimeOpt = Annotated[int, typer.Option(help="CPU seconds for the notebook's process.")]
+MaxProcessesOpt = Annotated[int, typer.Option(
+    help="Processes and threads the notebook may run at once.")]
+MaxFileSizeOpt = Annotated[str, typer.Option(help="Largest file it may write.")]
+ScratchSizeOpt = Annotated[str, typer.Option(
+    help="Size of each of its writable folders (home and /tmp).")]
+MaxOutputOpt = Annotated[str, typer.Option(
+    help="Bytes of raw stdout/stderr kept from the process.")]
+MaxPrintedOpt = Annotated[int, typer.Option(
+    help="Characters of the notebook's printed output kept (the rest is counted).")]
+MaxHarvestOpt = Annotated[str, typer.Option(
+    help="Largest harvest (the answers' values) accepted back.")]
+
+
+def _limits(sandbox: str, gpu: bool, cell_timeout: float, case_timeout: float,
+            notebook_timeout: float, memory: str, cpu_time: int, max_processes: int,
+            max_file_size: str, scratch_size: str, max_output: str, max_printed: int,
+            max_harvest: str) -> Limits:
+    """The flags above as :class:`Limits`, or a one-line error and exit 2."""
+    if sandbox not in ("bwrap", "none"):
+        raise _fail(f"--sandbox must be bwrap or none, not {sandbox!r}")
+    if min(cell_timeout, case_timeout, notebook_timeout, cpu_time, max_processes) <= 0:
+        raise _fail("time limits and process counts must be positive")
+    try:
+        options = SandboxOptions(
+            kind=sandbox, gpu=gpu, memory_bytes=parse_size(memory), cpu_seconds=cpu_time,
+            max_processes=max_processes, max_file_bytes=parse_size(max_file_size),
+            scratch_bytes=parse_size(scratch_size))
+        return Limits(cell_timeout=cell_timeout, case_timeout=case_timeout,
+                      notebook_timeout=notebook_timeout, sandbox=options,
+                      max_stdio_bytes=parse_size(max_output), max_output_chars=max_printed,
+                      max_harvest_bytes=parse_size(max_harvest))
+    except typer.BadParameter as exc:
+        raise _fail(str(exc)) from None
+
+
 @app.command()
 def grade(
     notebooks: Annotated[list[Path], typer.Argument(
@@ -97,29 +144,19 @@ def grade(
     lang: Annotated[str, typer.Option(help="Language of the report: zh or en.")] = "zh",
     assignment: Annotated[str | None, typer.Option(
         help="Refuse notebooks that belong to another assignment.")] = None,
-    sandbox: Annotated[str, typer.Option(
-        help="bwrap (bubblewrap isolation, the default) or none (no isolation: only for "
-             "your own notebooks; every result says so).")] = "bwrap",
-    gpu: Annotated[bool, typer.Option(
-        "--gpu", help="Let the sandbox use the NVIDIA GPU (binds /dev/nvidia*).")] = False,
-    cell_timeout: Annotated[float, typer.Option(help="Seconds allowed per code cell.")] = 60.0,
-    case_timeout: Annotated[float, typer.Option(help="Seconds allowed per test case.")] = 60.0,
-    notebook_timeout: Annotated[float, typer.Option(
-        help="Seconds allowed for a whole notebook.")] = 300.0,
-    memory: Annotated[str, typer.Option(help="Memory for the notebook's processes.")] = "4G",
-    cpu_time: Annotated[int, typer.Option(help="CPU seconds for the notebook's process.")] = 900,
-    max_processes: Annotated[int, typer.Option(
-        help="Processes and threads the notebook may run at once.")] = 256,
-    max_file_size: Annotated[str, typer.Option(help="Largest file it may write.")] = "256M",
-    scratch_size: Annotated[str, typer.Option(
-        help="Size of each of its writable folders (home and /tmp).")] = "512M",
-    max_output: Annotated[str, typer.Option(
-        help="Bytes of raw stdout/stderr kept from the process.")] = "1M",
-    max_printed: Annotated[int, typer.Option(
-        help="Characters of the notebook's printed output kept (the rest is counted).")
-    ] = 200_000,
-    max_harvest: Annotated[str, typer.Option(
-        help="Largest harvest (the answers' values) accepted back.")] = "64M",
+    sandbox: SandboxOpt = "bwrap",
+    gpu: GpuOpt = False,
+    cell_timeout: CellTimeoutOpt = 60.0,
+    case_timeout: CaseTimeoutOpt = 60.0,
+    notebook_timeout: NotebookTimeoutOpt = 300.0,
+    memory: MemoryOpt = "4G",
+    cpu_time: CpuTimeOpt = 900,
+    max_processes: MaxProcessesOpt = 256,
+    max_file_size: MaxFileSizeOpt = "256M",
+    scratch_size: ScratchSizeOpt = "512M",
+    max_output: MaxOutputOpt = "1M",
+    max_printed: MaxPrintedOpt = 200_000,
+    max_harvest: MaxHarvestOpt = "64M",
     workers: Annotated[int, typer.Option(
         help="Notebooks graded at once (default: the number of CPU cores).")] = 0,
     warm: Annotated[bool, typer.Option(
@@ -133,22 +170,10 @@ def grade(
 
     if lang not in LANGS:
         raise _fail(f"--lang must be one of {', '.join(LANGS)}, not {lang!r}")
-    if sandbox not in ("bwrap", "none"):
-        raise _fail(f"--sandbox must be bwrap or none, not {sandbox!r}")
-    if min(cell_timeout, case_timeout, notebook_timeout, cpu_time, max_processes) <= 0:
-        raise _fail("time limits and process counts must be positive")
     course = _course(root)
-    try:
-        options = SandboxOptions(
-            kind=sandbox, gpu=gpu, memory_bytes=parse_size(memory), cpu_seconds=cpu_time,
-            max_processes=max_processes, max_file_bytes=parse_size(max_file_size),
-            scratch_bytes=parse_size(scratch_size))
-        limits = Limits(cell_timeout=cell_timeout, case_timeout=case_timeout,
-                        notebook_timeout=notebook_timeout, sandbox=options,
-                        max_stdio_bytes=parse_size(max_output), max_output_chars=max_printed,
-                        max_harvest_bytes=parse_size(max_harvest))
-    except typer.BadParameter as exc:
-        raise _fail(str(exc)) from None
+    limits = _limits(sandbox, gpu, cell_timeout, case_timeout, notebook_timeout, memory,
+                     cpu_time, max_processes, max_file_size, scratch_size, max_output,
+                     max_printed, max_harvest)
     paths = _expand(notebooks)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
@@ -225,15 +250,40 @@ def autograde(
     workers: Annotated[int, typer.Option(help="Notebooks graded at once (default: cores).")] = 0,
     warm: Annotated[bool, typer.Option("--warm/--cold", help="Warm workers or a cold "
                                        "sandbox per notebook.")] = True,
+    scheduler: Annotated[str | None, typer.Option(
+        help="Grade on a Dask cluster: tcp://HOST:PORT of its scheduler, or `local` to start "
+             "a LocalCluster of --workers processes here (default: a local worker pool).")
+    ] = None,
+    sandbox: SandboxOpt = "bwrap",
+    gpu: GpuOpt = False,
+    cell_timeout: CellTimeoutOpt = 60.0,
+    case_timeout: CaseTimeoutOpt = 60.0,
+    notebook_timeout: NotebookTimeoutOpt = 300.0,
+    memory: MemoryOpt = "4G",
+    cpu_time: CpuTimeOpt = 900,
+    max_processes: MaxProcessesOpt = 256,
+    max_file_size: MaxFileSizeOpt = "256M",
+    scratch_size: ScratchSizeOpt = "512M",
+    max_output: MaxOutputOpt = "1M",
+    max_printed: MaxPrintedOpt = 200_000,
+    max_harvest: MaxHarvestOpt = "64M",
     root: RootOpt = None,
 ) -> None:
     """Grade submitted/<student>/<assignment>/ in the sandbox, record the scores in
     nbgrader's gradebook and write feedback/ pages (resumable: what is already graded is
     not graded again)."""
+    from .backends import make_backend
     from .grade import GradingError
     from .nbgrader_autograde import autograde as run_autograde
 
     course = _course(root)
+    limits = _limits(sandbox, gpu, cell_timeout, case_timeout, notebook_timeout, memory,
+                     cpu_time, max_processes, max_file_size, scratch_size, max_output,
+                     max_printed, max_harvest)
+    try:
+        backend = make_backend(scheduler, workers or os.cpu_count() or 1)
+    except ValueError as exc:
+        raise _fail(str(exc)) from None
     if not (course_dir / "nbgrader_config.py").is_file():
         raise _fail(f"{course_dir} is not an nbgrader course (no nbgrader_config.py); "
                     "create one with `d2l-grade course init`")
@@ -248,14 +298,14 @@ def autograde(
                   console=err, transient=True) as bar:
         task = bar.add_task("grading")
 
-        def show(done: int, total: int, path: Path | None) -> None:
+        def show(done: int, total: int, job) -> None:
             bar.update(task, completed=done, total=total,
-                       description=f"graded {path.parent.parent.name}" if path else "grading")
+                       description=f"graded {job.key}" if job else "grading")
 
         try:
             submitted, graded, students, failed = run_autograde(
-                course, course_dir, assignment, notebooks, student,
-                workers or os.cpu_count() or 1, warm, show)
+                course, course_dir, assignment, notebooks, backend, limits, student, warm,
+                show)
         except (GradingError, CourseError) as exc:
             raise _fail(str(exc), code=1) from None
     out.print(f"{submitted} submitted notebooks, {submitted - graded} already graded, "

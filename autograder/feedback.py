@@ -44,7 +44,7 @@ never a hidden case's expected value.</p>
 
 
 def render(student: str, assignment: str, notebook: str, data: dict[str, Any]) -> str:
-    """The feedback page for one stored result (see ``nbgrader_autograde.result_data``)."""
+    """The feedback page for one stored result (see ``backends.record``)."""
     rows = []
     for name, q in data.get("questions", {}).items():
         zh, en = STATUS.get(q["status"], (q["status"], q["status"]))

@@ -20,13 +20,19 @@ import hashlib
 import json
 import os
 import tempfile
+import warnings
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
+from sqlalchemy.exc import SAWarning
 from traitlets import Unicode
+
+from .backends import Backend, Job
+from .runner import Limits
 
 STORE = "d2l_results"
 
@@ -61,19 +67,6 @@ def save_result(course_dir: Path, assignment: str, student: str, notebook: str,
         fh.flush()
         os.fsync(fh.fileno())
     os.replace(tmp, path)
-
-
-def result_data(result: Any, digest: str) -> dict[str, Any]:
-    """What is stored per submission (see :class:`autograder.grade.NotebookResult`)."""
-    return {
-        "sha256": digest, "score": result.score, "max_score": result.max_score,
-        "seconds": result.seconds,
-        "phase1": result.phase1, "error": result.error, "notes": result.notes,
-        "questions": {q.name: {
-            "score": q.score, "max_score": q.max_score, "status": q.status,
-            "reasons": [r for c in q.cases if not c.passed for r in c.reasons][:3],
-        } for q in result.questions},
-    }
 
 
 class D2LScores(NbGraderPreprocessor):
@@ -144,35 +137,41 @@ def record_in_gradebook(course_dir: Path, assignment: str, students: list[str]) 
     api = NbGraderAPI(config=config)
     failed = []
     for student in students:
-        result = api.autograde(assignment, student, force=True, create=True)
+        with warnings.catch_warnings():
+            # nbgrader 0.9 trips SQLAlchemy 2's autoflush warnings; they are not ours to fix.
+            warnings.simplefilter("ignore", SAWarning)
+            result = api.autograde(assignment, student, force=True, create=True)
         if not result.get("success"):
             failed.append(f"{student}: {(result.get('error') or result.get('log') or '')[-200:]}")
     return failed
 
 
 def autograde(course: Any, course_dir: Path, assignment: str, notebooks: list[str],
-              student_glob: str = "*", workers: int = 1, warm: bool = True,
+              backend: Backend, limits: Limits, student_glob: str = "*", warm: bool = True,
               progress: Any = None) -> tuple[int, int, list[str], list[str]]:
     """Grade what is new, store it, record everything in the gradebook, write feedback.
 
     Returns (submitted, graded now, students, failures recording in the gradebook).
     """
     from .feedback import write_feedback
-    from .grade import grade_batch
 
     subs = submissions(course_dir, assignment, notebooks, student_glob)
-    todo = [(s, nb, p, sha256(p)) for s, nb, p in subs]
-    todo = [t for t in todo if load_result(course_dir, assignment, t[0], t[1], t[3]) is None]
-    index = {str(p): (s, nb, digest) for s, nb, p, digest in todo}
+    todo = []
+    for student, nb, path in subs:
+        digest = sha256(path)
+        if load_result(course_dir, assignment, student, nb, digest) is None:
+            todo.append((Job(f"{student}/{nb}", path), student, nb, digest))
+    index = {job.key: (student, nb, digest) for job, student, nb, digest in todo}
 
-    def store(result: Any) -> None:  # as each finishes: a crash later loses nothing
-        student, nb, digest = index[str(result.path)]
-        save_result(course_dir, assignment, student, nb, result_data(result, digest))
+    def store(job: Job, data: dict[str, Any]) -> None:  # at once: a crash later loses nothing
+        student, nb, digest = index[job.key]
+        stamp = datetime.now(UTC).isoformat(timespec="seconds")
+        save_result(course_dir, assignment, student, nb,
+                    {"sha256": digest, "graded_at": stamp, **data})
 
     if progress is not None:
         progress(0, len(todo), None)
-    grade_batch(course, [p for _, _, p, _ in todo], workers=workers, warm=warm,
-                progress=progress, on_result=store)
+    backend.run(course, [job for job, *_ in todo], limits, warm, store, progress)
     students = sorted({s for s, _, _ in subs})
     failed = record_in_gradebook(course_dir, assignment, students)
     for s, nb, path in subs:
