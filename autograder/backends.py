@@ -106,7 +106,7 @@ class DaskCluster:
                                    processes=True, dashboard_address=None,
                                    resources=resources)
         try:
-            client = Client(cluster if cluster is not None else self.address, timeout=30)
+            client = Client(cluster if cluster is not None else self.address, timeout=10)
         except OSError as exc:
             raise GradingError(f"cannot reach the Dask scheduler at {self.address}: "
                                f"{exc}") from None
@@ -184,7 +184,7 @@ def grade_on_worker(root: str, name: str, notebook: bytes, settings: str,
         path = Path(folder) / Path(name).name
         path.write_bytes(notebook)
         result = grader.grade_or_record(path)
-    return json.dumps(record(result), ensure_ascii=False)
+    return json.dumps(dict(record(result), dask_worker=_worker_name()), ensure_ascii=False)
 
 
 def _worker_threads() -> int:
@@ -194,6 +194,17 @@ def _worker_threads() -> int:
         return max(1, get_worker().state.nthreads)
     except (ImportError, ValueError, AttributeError):
         return 1
+
+
+def _worker_name() -> str:
+    """Which Dask worker graded it (its --name, else its address), for the record."""
+    try:
+        from distributed import get_worker
+
+        worker = get_worker()
+        return str(worker.name if worker.name is not None else worker.address)
+    except (ImportError, ValueError, AttributeError):
+        return "?"
 
 
 def make_backend(scheduler: str | None, workers: int) -> Backend:
