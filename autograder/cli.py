@@ -381,17 +381,21 @@ def release(
         help="Assignments to release (default: all).", show_default=False)] = None,
     root: RootOpt = None,
 ) -> None:
-    """Write assignments/<assignment>/: student notebooks (solutions stripped by nbgrader)
-    and public fixtures only."""
+    """Write assignments/<assignment>/: student notebooks (solutions stripped by nbgrader),
+    public fixtures and a public otter zip; and the full otter zip under build/otter/."""
+    from .otter_zip import OtterUnavailable, full_zip_path
     from .release import release as do_release
 
     course = _course(root)
     for aid in _assignments(course, assignments):
         try:
             files = do_release(course, aid, progress=lambda s: err.print(f"releasing {s} …"))
-        except FileNotFoundError as exc:
+        except (FileNotFoundError, OtterUnavailable, RuntimeError) as exc:
             raise _fail(str(exc), code=1) from None
         out.print(f"{aid}: wrote {len(files)} files under {course.assignments / aid}")
+        for nb in course.spec(aid).notebooks:
+            out.print(f"  instructors' otter zip (hidden cases; do not share): "
+                      f"{full_zip_path(course, aid, nb.name)}")
 
 
 def main() -> None:

@@ -18,30 +18,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .compare import Tolerance, compare
 from .course import Course, CourseError
 from .fixtures import load_fixtures
-from .messages import LANGS, render_mismatch, text
+from .judge import Bilingual, CaseVerdict, judge_case
+from .judge import both as _both
+from .messages import text
 from .notebook import NotebookError, read_submission
 from .runner import Limits, Phase1Result, execute_and_harvest
 from .sandbox import SandboxUnavailable
-from .spec import Args, NotebookSpec
+from .spec import NotebookSpec
 from .warm import WarmWorker, WorkerFailed, plan_bytes
-
-Bilingual = dict[str, str]  # {"zh": ..., "en": ...}
-
-
-def _both(key: str, **values: Any) -> Bilingual:
-    return {lang: text(key, lang, **values) for lang in LANGS}
-
-
-@dataclass
-class CaseVerdict:
-    id: str
-    public: bool
-    passed: bool
-    status: str  # passed, failed, not_implemented, missing, raised, timeout, bad_output, no_result
-    reasons: list[Bilingual] = field(default_factory=list)
 
 
 @dataclass
@@ -106,49 +92,6 @@ def _phase1_reason(p1: Phase1Result, limits: Limits) -> Bilingual:
     return _both("nb_invalid", reason=p1.detail.get("reason", "?"))
 
 
-def judge_case(qplan: dict[str, Any], case: dict[str, Any], result: dict[str, Any] | None,
-               expected: Any, nb_spec: NotebookSpec, limits: Limits) -> CaseVerdict:
-    """One case's verdict from the harvested result (plain data) and the expected value."""
-    cid, public = case["id"], bool(case["public"])
-    if result is None:
-        return CaseVerdict(cid, public, False, "no_result",
-                           [_both("no_result", reason="the harvest has no entry for it")])
-    status = result["status"]
-    if status == "missing":
-        return CaseVerdict(cid, public, False, status, [_both("missing", name=qplan["object"])])
-    if status == "not_implemented":
-        return CaseVerdict(cid, public, False, status, [_both("not_implemented")])
-    if status == "timeout":
-        return CaseVerdict(cid, public, False, status,
-                           [_both("case_timeout", seconds=limits.case_timeout)])
-    if status == "raised":
-        return CaseVerdict(cid, public, False, status, [_both(
-            "raised", error=result.get("error", "?"), message=result.get("message", ""))])
-    if status == "bad_output":
-        return CaseVerdict(cid, public, False, status,
-                           [_both("bad_output", reason=result.get("message", ""))])
-    actual = result.get("value")
-    path = (qplan["name"], f"case {cid}")
-    if qplan["judge"] == "invariant":
-        invariant = nb_spec.question(qplan["name"]).invariant
-        assert invariant is not None
-        try:
-            problems = invariant(actual, Args(tuple(case["args"]), dict(case["kwargs"])))
-        except Exception as exc:  # hostile or malformed data must not crash the batch
-            problems = [("结果的结构无法检查（" + type(exc).__name__ + "）",
-                         f"the result's structure cannot be checked ({type(exc).__name__})")]
-        reasons = [{"zh": zh, "en": en} for zh, en in problems]
-        return CaseVerdict(cid, public, not reasons, "passed" if not reasons else "failed",
-                           reasons)
-    tol = Tolerance(*qplan["tolerance"]) if qplan["tolerance"] else None
-    mismatches = compare(actual, expected, tol, path=path)
-    if not mismatches:
-        return CaseVerdict(cid, public, True, "passed")
-    reasons = [{lang: render_mismatch(m, lang, reveal=public) for lang in LANGS}
-               for m in mismatches[:3]]
-    return CaseVerdict(cid, public, False, "failed", reasons)
-
-
 def score_notebook(plan: dict[str, Any], expected: dict[str, Any], p1: Phase1Result,
                    nb_spec: NotebookSpec, limits: Limits) -> list[QuestionResult]:
     """Turn a phase-1 result into scored questions."""
@@ -161,8 +104,9 @@ def score_notebook(plan: dict[str, Any], expected: dict[str, Any], p1: Phase1Res
                 verdicts.append(CaseVerdict(case["id"], bool(case["public"]), False,
                                             "no_result", [_phase1_reason(p1, limits)]))
                 continue
+            invariant = nb_spec.question(qplan["name"]).invariant
             verdicts.append(judge_case(qplan, case, p1.results.get(key), expected[key],
-                                       nb_spec, limits))
+                                       invariant, limits.case_timeout))
         # Points come from the hidden cases: public ones are shown to students with their
         # expected values, so passing them proves nothing (they could be hard-coded).
         scored = [v for v in verdicts if not v.public] or verdicts

@@ -162,14 +162,17 @@ def harvest(plan: dict[str, Any], namespace: dict[str, Any], limits: dict[str, A
     for q in plan["questions"]:
         with isolated(namespace, q["isolate"]):
             for case in q["cases"]:
-                results[f"{q['name']}/{case['id']}"] = _one_case(q, case, namespace, limits, alarm)
+                key = f"{q['name']}/{case['id']}"
+                results[key] = harvest_case(q, case, namespace, limits, alarm)
                 if os.getpid() != MAIN_PID:
                     os._exit(0)
     return results
 
 
-def _one_case(q: dict[str, Any], case: dict[str, Any], namespace: dict[str, Any],
-              limits: dict[str, Any], alarm: Alarm) -> dict[str, Any]:
+def harvest_case(q: dict[str, Any], case: dict[str, Any], namespace: dict[str, Any],
+                 limits: dict[str, Any], alarm: Alarm) -> dict[str, Any]:
+    """Call the student's object on one case; the outcome as plain data (``status`` and,
+    when ``ok``, a ``value`` snapshot).  Used by the sandbox and by the otter tests."""
     obj = namespace.get(q["object"], _MISSING)
     if obj is _MISSING:
         return {"status": "missing"}

@@ -1,10 +1,12 @@
-"""Release: the student's copy of each master notebook, and its public fixtures.
+"""Release: the student's copy of each master notebook, its public fixtures, otter zips.
 
 Solutions are stripped by nbgrader's own preprocessors (the same ones
 ``nbgrader generate_assignment`` runs), so the released notebook is exactly what an
 nbgrader course would hand out: solution regions become
 ``# YOUR CODE HERE`` / ``raise NotImplementedError()``, outputs are cleared, locked
 cells are marked read-only and checksummed.  Public fixtures hold only public cases.
+The otter autograder zips (:mod:`autograder.otter_zip`) are written last: the public one
+beside the notebook, the full one under ``build/otter/`` for instructors.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import nbformat
 from . import wire
 from .course import Course
 from .fixtures import EXPECTED, PLAN, load_fixtures, public_plan
+from .otter_zip import build_zips
 
 
 def student_notebook(master: Path) -> nbformat.NotebookNode:
@@ -65,4 +68,7 @@ def release(course: Course, assignment_id: str,
         pub_dir.mkdir(parents=True)
         written += wire.write(pub_dir / PLAN, pub)
         written += wire.write(pub_dir / EXPECTED, {k: v for k, v in expected.items() if k in keys})
+    if progress:
+        progress(f"{assignment_id}: otter zips")
+    written += build_zips(course, assignment_id)
     return written

@@ -61,6 +61,6 @@ def test_release_is_reproducible(tmp_path):
     release(find_course(tmp_path), CH03)
     for rel in ("public/linear_softmax/plan.json", "public/linear_softmax/plan.npz",
                 "public/linear_softmax/expected.json", "public/linear_softmax/expected.npz",
-                "linear_softmax.ipynb"):
+                "linear_softmax.ipynb", "linear_softmax-otter.zip"):
         fresh = (tmp_path / "assignments" / CH03 / rel).read_bytes()
         assert fresh == (ROOT / "assignments" / CH03 / rel).read_bytes(), rel

@@ -1,0 +1,83 @@
+"""One case's verdict: a harvested result (plain data) against its expected value.
+
+Shared by the sandboxed grader (:mod:`autograder.grade`, phase 2) and the otter tests
+(:mod:`autograder.otter_case`), so both judge every case with the same tolerance, the same
+invariant and the same words.  Depends on nothing heavier than the comparison code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .compare import Tolerance, compare
+from .messages import LANGS, render_mismatch, text
+
+Bilingual = dict[str, str]  # {"zh": ..., "en": ...}
+#: An invariant check: (student value, case arguments) -> problems as (zh, en) pairs.
+Invariant = Callable[[Any, Any], list[tuple[str, str]]]
+
+
+def both(key: str, **values: Any) -> Bilingual:
+    """A message in every language."""
+    return {lang: text(key, lang, **values) for lang in LANGS}
+
+
+@dataclass
+class CaseVerdict:
+    id: str
+    public: bool
+    passed: bool
+    status: str  # passed, failed, not_implemented, missing, raised, timeout, bad_output, no_result
+    reasons: list[Bilingual] = field(default_factory=list)
+
+
+def judge_case(qplan: dict[str, Any], case: dict[str, Any], result: dict[str, Any] | None,
+               expected: Any, invariant: Invariant | None, case_timeout: float,
+               ) -> CaseVerdict:
+    """One case's verdict; hidden expected values never enter its reasons.
+
+    ``result`` is what the harvest recorded (``status`` and, when ``ok``, ``value``);
+    ``invariant`` is the question's check when its plan says ``judge: invariant``.
+    """
+    cid, public = case["id"], bool(case["public"])
+    if result is None:
+        return CaseVerdict(cid, public, False, "no_result",
+                           [both("no_result", reason="the harvest has no entry for it")])
+    status = result["status"]
+    if status == "missing":
+        return CaseVerdict(cid, public, False, status, [both("missing", name=qplan["object"])])
+    if status == "not_implemented":
+        return CaseVerdict(cid, public, False, status, [both("not_implemented")])
+    if status == "timeout":
+        return CaseVerdict(cid, public, False, status,
+                           [both("case_timeout", seconds=case_timeout)])
+    if status == "raised":
+        return CaseVerdict(cid, public, False, status, [both(
+            "raised", error=result.get("error", "?"), message=result.get("message", ""))])
+    if status == "bad_output":
+        return CaseVerdict(cid, public, False, status,
+                           [both("bad_output", reason=result.get("message", ""))])
+    actual = result.get("value")
+    path = (qplan["name"], f"case {cid}")
+    if qplan["judge"] == "invariant":
+        if invariant is None:
+            raise ValueError(f"{qplan['name']}: judged by an invariant, but none was given")
+        from .spec import Args
+
+        try:
+            problems = invariant(actual, Args(tuple(case["args"]), dict(case["kwargs"])))
+        except Exception as exc:  # hostile or malformed data must not crash the batch
+            problems = [("结果的结构无法检查（" + type(exc).__name__ + "）",
+                         f"the result's structure cannot be checked ({type(exc).__name__})")]
+        reasons = [{"zh": zh, "en": en} for zh, en in problems]
+        return CaseVerdict(cid, public, not reasons, "passed" if not reasons else "failed",
+                           reasons)
+    tol = Tolerance(*qplan["tolerance"]) if qplan["tolerance"] else None
+    mismatches = compare(actual, expected, tol, path=path)
+    if not mismatches:
+        return CaseVerdict(cid, public, True, "passed")
+    reasons = [{lang: render_mismatch(m, lang, reveal=public) for lang in LANGS}
+               for m in mismatches[:3]]
+    return CaseVerdict(cid, public, False, "failed", reasons)

@@ -1,0 +1,143 @@
+"""``otter run`` (the real otter-grader 7.0.0) with our zips agrees with ``d2l-grade``.
+
+For every chapter: the full zip gives the solution, the blank and each mistake notebook
+the same per-question scores as the sandboxed grader; the public zip passes every public
+case of the solution and carries no hidden expected value.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import tomllib
+import zipfile
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from autograder import wire
+from autograder.course import find_course
+from autograder.fixtures import load_fixtures
+from autograder.grade import grade_batch
+from autograder.otter_zip import REQUIREMENTS, build_zip, public_zip_path
+
+from .conftest import ROOT
+
+OTTER = Path(sys.executable).parent / "otter"
+COURSE = find_course(ROOT)
+NOTEBOOKS = [(a, nb.name) for a in COURSE.assignment_ids() for nb in COURSE.spec(a).notebooks]
+
+
+def _otter_run(zip_path: Path, notebook: Path, out: Path) -> dict[str, float]:
+    """Per-question scores from ``otter run``'s results.json."""
+    out.mkdir(parents=True)
+    proc = subprocess.run([str(OTTER), "run", "--no-logo", "-a", str(zip_path), "-o", str(out),
+                           str(notebook)], capture_output=True, text=True, timeout=600,
+                          cwd=out)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    results = json.loads((out / "results.json").read_text())
+    return {t["name"]: t["score"] for t in results["tests"] if "score" in t}
+
+
+def _subjects(assignment: str, notebook: str) -> dict[str, Path]:
+    """The solution, the released blank, and each mistake notebook of this chapter."""
+    subjects = {"solution": COURSE.master_notebook(assignment, notebook),
+                "blank": COURSE.assignments / assignment / f"{notebook}.ipynb"}
+    for path in sorted((ROOT / "tests" / "notebooks" / assignment).glob("mistake_*.ipynb")):
+        subjects[path.stem] = path
+    return subjects
+
+
+@pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS)
+def test_full_zip_scores_equal_d2l_grade(tmp_path, assignment, notebook):
+    full = build_zip(COURSE, assignment, notebook, True, tmp_path / "full.zip")
+    subjects = _subjects(assignment, notebook)
+    assert len(subjects) >= 3
+    with ThreadPoolExecutor(2) as pool:
+        runs = pool.map(lambda kv: _otter_run(full, kv[1], tmp_path / kv[0]),
+                        subjects.items())
+        otter = dict(zip(subjects, runs, strict=True))
+    ours = grade_batch(COURSE, list(subjects.values()), workers=2, warm=True)
+    for (label, _), result in zip(subjects.items(), ours, strict=True):
+        expected = {q.name: q.score for q in result.questions}
+        got = {name: round(score, 4) for name, score in otter[label].items()}
+        assert got == expected, label
+    # The verdicts are real: full marks, zero, and each mistake loses points.
+    scores = {label: sum(otter[label].values()) for label in subjects}
+    total = sum(q.max_score for q in ours[0].questions)
+    assert round(scores["solution"], 4) == total and scores["blank"] == 0
+    assert all(0 < s < total for label, s in scores.items() if label.startswith("mistake_"))
+
+
+def _hidden_values(assignment: str, notebook: str) -> tuple[set[str], list[bytes]]:
+    """Hidden expected values as text (distinctive numbers) and as raw array bytes."""
+    _, expected = load_fixtures(COURSE, assignment, notebook)
+    numbers: set[str] = set()
+    arrays: list[bytes] = []
+
+    def walk(v):
+        if isinstance(v, torch.Tensor) and v.is_floating_point():
+            values = v.flatten().tolist()
+            if len(set(values)) >= 3:  # zeros or a constant could be anyone's value
+                arrays.append(v.detach().cpu().numpy().tobytes())
+        elif isinstance(v, float):
+            values = [v]
+        elif isinstance(v, (list, tuple)):
+            return [walk(x) for x in v]
+        elif isinstance(v, dict):
+            return [walk(x) for x in v.values()]
+        else:
+            return None
+        for x in values:
+            text = f"{x:.6g}"
+            if sum(c.isdigit() for c in text.lstrip("-0.")) >= 5:
+                numbers.update({text, repr(x)})
+
+    for key, value in expected.items():
+        if "/h" in key:
+            walk(value)
+    return numbers, arrays
+
+
+@pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS)
+def test_public_zip_passes_the_solution_and_holds_no_hidden_value(tmp_path, assignment,
+                                                                 notebook):
+    public = public_zip_path(COURSE, assignment, notebook)
+    fresh = build_zip(COURSE, assignment, notebook, False, tmp_path / "public.zip")
+    assert fresh.read_bytes() == public.read_bytes(), \
+        f"{public} is stale: run `d2l-grade release {assignment}`"
+
+    with zipfile.ZipFile(public) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+    assert not [n for n in members if "reference_impl" in n or n.endswith("questions.py")]
+    folder = f"files/d2l_otter/{assignment}/{notebook}/"
+    expected = wire.loads(members[folder + "expected.json"], members[folder + "expected.npz"])
+    assert expected and all("/p" in key for key in expected)
+    numbers, arrays = _hidden_values(assignment, notebook)
+    assert numbers and arrays
+    for name, data in members.items():
+        if name.endswith(".npz"):
+            with np.load(io.BytesIO(data), allow_pickle=False) as npz:
+                blobs = [npz[k].tobytes() for k in npz.files]
+        else:
+            blobs = [data]
+        for blob in blobs:
+            assert not [a for a in arrays if a in blob], name
+        if not name.endswith(".npz"):
+            text = data.decode("utf-8", errors="replace")
+            assert not [n for n in numbers if n in text], name
+    # The zip's environment names exactly the runtime dependencies pyproject.toml declares.
+    env = members["environment.yml"].decode()
+    declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert all(req in env and req in declared for req in REQUIREMENTS)
+
+    scores = _otter_run(public, COURSE.master_notebook(assignment, notebook), tmp_path / "run")
+    spec = COURSE.spec(assignment).notebook(notebook)
+    assert scores == {q.name: float(q.points) for q in spec.questions}
+    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    assert "❌" not in json.dumps(results, ensure_ascii=False)
