@@ -203,13 +203,15 @@ else:  # kubernetes, under Zero to JupyterHub (deploy/z2jh-values.yaml)
     c.JupyterHub.spawner_class = "kubespawner.KubeSpawner"
     student_image = os.environ.get("D2L_STUDENT_IMAGE", "d2l-course/student:latest")
     grader_image = os.environ.get("D2L_GRADER_IMAGE", "d2l-course/grader:latest")
+    # No profile may set `image`: KubeSpawner applies a profile's overrides in start(),
+    # after the pre_spawn_hook, and would put instructors back on the student image.
+    c.KubeSpawner.image = student_image
     profiles = [{"display_name": "CPU (2 cores, 8 GB)", "slug": "cpu", "default": True,
-                 "kubespawner_override": {"image": student_image, "cpu_limit": 2,
-                                          "mem_limit": "8G"}}]
+                 "kubespawner_override": {"cpu_limit": 2, "mem_limit": "8G"}}]
     if os.environ.get("D2L_GPU_PROFILE", "1") == "1":
         profiles.append({"display_name": "GPU (1 NVIDIA GPU, 16 GB)", "slug": "gpu",
                          "kubespawner_override": {
-                             "image": student_image, "cpu_limit": 4, "mem_limit": "16G",
+                             "cpu_limit": 4, "mem_limit": "16G",
                              "extra_resource_limits": {"nvidia.com/gpu": "1"},
                              "tolerations": [{"key": "nvidia.com/gpu", "operator": "Exists",
                                               "effect": "NoSchedule"}]}})

@@ -119,21 +119,35 @@ def submissions(course_dir: Path, assignment: str, notebooks: list[str],
     return out
 
 
+def use_stored_verdicts(config: Any, course_dir: str | Path | None = None) -> None:
+    """Make nbgrader's autograde record our stored verdicts instead of running a kernel.
+
+    nbgrader's own list of autograde steps, with its Execute (student code in the
+    grader's kernel) replaced by :class:`D2LScores`.  The course's ``nbgrader_config.py``
+    calls this, so ``nbgrader autograde`` and the formgrader's autograde button can never
+    run a student's notebook outside the sandbox: they record what ``d2l-grade
+    autograde`` stored, or "not graded" for a submission it has not graded yet.
+    """
+    from nbgrader.converters.autograde import Autograde
+    from nbgrader.preprocessors import Execute, IgnorePattern
+
+    default = Autograde.class_traits()["autograde_preprocessors"].default()
+    config.Autograde.autograde_preprocessors = [
+        D2LScores if p is Execute else p for p in default if p is not IgnorePattern]
+    root = course_dir or config.CourseDirectory.get("root")
+    if root:
+        config.D2LScores.course_dir = str(Path(root).resolve())
+
+
 def record_in_gradebook(course_dir: Path, assignment: str, students: list[str]) -> list[str]:
     """Run nbgrader's autograde with :class:`D2LScores` in place of Execute."""
     from nbgrader.apps import NbGraderAPI
-    from nbgrader.converters.autograde import Autograde
-    from nbgrader.preprocessors import Execute, IgnorePattern
     from traitlets.config import Config
 
     from .nbgrader_course import load_config
 
     config: Config = load_config(course_dir)
-    # nbgrader's own list, with its Execute (student code in a kernel) replaced by ours.
-    default = Autograde.class_traits()["autograde_preprocessors"].default()
-    config.Autograde.autograde_preprocessors = [
-        D2LScores if p is Execute else p for p in default if p is not IgnorePattern]
-    config.D2LScores.course_dir = str(Path(course_dir).resolve())
+    use_stored_verdicts(config, course_dir)
     api = NbGraderAPI(config=config)
     failed = []
     for student in students:

@@ -27,8 +27,11 @@ c.CourseDirectory.db_url = {db_url!r}
 c.Exchange.root = {exchange!r}
 # Students get the notebook and its public cases; nothing else from source/.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback"]
-# Grading is done by `d2l-grade autograde`, in a sandbox, never in nbgrader's kernel.
+# Grading is done by `d2l-grade autograde`, in a sandbox, never in nbgrader's kernel:
+# `nbgrader autograde` and the formgrader's autograde button only record its verdicts.
 c.ExecutePreprocessor.timeout = 60
+from autograder.nbgrader_autograde import use_stored_verdicts  # noqa: E402
+use_stored_verdicts(c)
 '''
 
 

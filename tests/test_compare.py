@@ -139,3 +139,21 @@ def test_messages_in_both_languages_and_hidden_values_withheld():
     assert zh.startswith("softmax › case h1: 6/6 个元素（100.0%）超出容差")
     with pytest.raises(ValueError):
         render_mismatch(m, "fr")
+
+
+def test_an_infinite_tolerance_passes_quietly_even_at_zero():
+    """check() compares random answers by structure only (infinite tolerances): no
+    RuntimeWarning may reach the student's notebook, where nbgrader validate flags it."""
+    import math
+    import warnings
+
+    import torch
+
+    from autograder.compare import Tolerance, compare
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert compare(torch.tensor([0.0, 1.0, -3.0]), torch.zeros(3),
+                       Tolerance(math.inf, math.inf)) == []
+        assert compare(torch.tensor([0.5, 2.0]), torch.tensor([0.0, 2.0]),
+                       Tolerance(rtol=math.inf, atol=0.1))  # at zero only atol applies

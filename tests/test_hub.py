@@ -11,10 +11,12 @@ Then headless Chromium (Debian's, driven by Playwright) does the same as a perso
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import nbformat
@@ -133,6 +135,13 @@ def graded(hub):
         seen["gradebook"] = {s.student.id: s.score for s in
                              gb.find_assignment(CH03).submissions}
     hub.start_server("instructor")
+    # The formgrader's autograde button records the stored verdict; it runs no kernel.
+    (course / "autograded" / "bob").rename(course / "autograded-before")
+    seen["button"] = hub.server("instructor", "POST",
+                                f"formgrader/api/submission/{CH03}/bob/autograde").json()
+    regraded = nbformat.read(course / "autograded" / "bob" / CH03 / "linear_softmax.ipynb",
+                             as_version=4)
+    seen["button_outputs"] = json.dumps([c.get("outputs", []) for c in regraded.cells])
     seen["formgrader"] = hub.server("instructor", "GET",
                                     f"formgrader/api/submissions/{CH03}").json()
     return seen
@@ -153,6 +162,9 @@ def test_round_trip_through_the_hub(graded):
     assert graded["gradebook"] == {"alice": 18.0, "bob": 16.0}
     api = {s["student"]: s["score"] for s in graded["formgrader"]}
     assert api == {"alice": 18.0, "bob": 16.0}
+    assert graded["button"]["success"], graded["button"]
+    assert "D2LFailed" in graded["button_outputs"]  # our verdict, not an executed cell
+    assert "passed (d2l-grade)" in graded["button_outputs"]
 
 
 def test_hub_refuses_a_bad_mode(tmp_path):
@@ -166,3 +178,80 @@ def test_a_dead_hub_is_reported(tmp_path):
     env = {"D2L_HUB_MODE": "mainframe"}
     with pytest.raises(HubError, match="jupyterhub exited"):
         start_hub(tmp_path, timeout=60, extra_env=env)
+
+
+BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update",
+                "--disable-sync", "--disable-dev-shm-usage"]
+
+
+def _login(page, hub, user: str, password: str) -> None:
+    page.goto(f"{hub.url}/hub/login")
+    page.fill("input[name=username]", user)
+    page.fill("input[name=password]", password)
+    page.click("input[type=submit], button[type=submit]")
+
+
+def test_in_a_browser(hub, graded):
+    _need(Path(CHROMIUM).exists(), f"chromium ({CHROMIUM})")
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True,
+                                    args=BROWSER_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.set_default_timeout(180_000)
+            # carol logs in; her server starts; JupyterLab opens.
+            _login(page, hub, "carol", hub.password)
+            page.wait_for_url("**/user/carol/lab**")
+            page.wait_for_selector("text=Nbgrader")
+            page.screenshot(path=str(ARTIFACTS / "hub-student-lab.png"))
+            # The Assignments tab: fetch chapter 3, open its notebook.
+            page.get_by_text("Nbgrader", exact=True).click()
+            page.get_by_text("Assignment List", exact=True).click()
+            page.get_by_role("button", name="Fetch").click()
+            page.wait_for_selector("text=Downloaded assignments")
+            page.screenshot(path=str(ARTIFACTS / "hub-student-assignments.png"))
+            page.locator("#fetched_assignments_list").get_by_text(CH03).first.click()
+            page.locator("#fetched_assignments_list").get_by_text("linear_softmax").first \
+                .click()
+            page.wait_for_selector(".jp-Notebook .jp-Cell")
+            page.wait_for_selector("text=| Idle")  # the kernel has started
+            # Run every cell, then go back to the first check cell and read its verdict.
+            page.get_by_text("Run", exact=True).first.click()
+            page.get_by_text("Run All Cells", exact=True).click()
+            # Lab follows the running cell and renders only what is in view: scroll back to
+            # the top until the first check cell's verdict shows (once the cells have run).
+            deadline = time.monotonic() + 240
+            while True:
+                page.locator(".jp-NotebookPanel .jp-WindowedPanel-outer").first.evaluate(
+                    "element => element.scrollTop = 0")
+                try:
+                    verdict = page.wait_for_selector("text=public cases passed", timeout=3000)
+                    break
+                except PlaywrightTimeout:
+                    if time.monotonic() > deadline:
+                        page.screenshot(path=str(ARTIFACTS / "hub-student-no-verdict.png"))
+                        raise AssertionError("no verdict after Run All Cells") from None
+            text = verdict.text_content() or ""
+            page.screenshot(path=str(ARTIFACTS / "hub-student-check.png"))
+            assert "✗ synthetic_data: 0 of 1 public cases passed" in text, text
+            assert "not implemented" in text, text
+
+            # The instructor opens the formgrader and sees alice's and bob's scores.
+            teacher = browser.new_page(viewport={"width": 1400, "height": 900})
+            teacher.set_default_timeout(180_000)
+            _login(teacher, hub, "instructor", hub.admin_password)
+            teacher.wait_for_url("**/user/instructor/lab**")
+            teacher.goto(f"{hub.url}/user/instructor/formgrader/manage_submissions/{CH03}")
+            teacher.wait_for_selector("text=alice")
+            body = teacher.inner_text("body")
+            teacher.screenshot(path=str(ARTIFACTS / "hub-instructor-formgrader.png"))
+            assert "bob" in body and "18" in body and "16" in body, body[:2000]
+        finally:
+            browser.close()
+    for shot in ("hub-student-check.png", "hub-instructor-formgrader.png"):
+        assert (ARTIFACTS / shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
