@@ -39,6 +39,9 @@ app.add_typer(fixtures_app, name="fixtures")
 course_app = typer.Typer(help="Set up an nbgrader course from this course's chapters.",
                          no_args_is_help=True)
 app.add_typer(course_app, name="course")
+hub_app = typer.Typer(help="A local demo JupyterHub for trying the course.",
+                      no_args_is_help=True)
+app.add_typer(hub_app, name="hub")
 
 out = Console()
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -396,6 +399,53 @@ def release(
         for nb in course.spec(aid).notebooks:
             out.print(f"  instructors' otter zip (hidden cases; do not share): "
                       f"{full_zip_path(course, aid, nb.name)}")
+
+
+@hub_app.command("up")
+def hub_up(
+    state: Annotated[Path, typer.Option(
+        help="Folder for the hub's database, homes and exchange.")] = Path(".hub-state"),
+    port: Annotated[int, typer.Option(help="Port of the hub on 127.0.0.1.")] = 8000,
+    assignments: Annotated[list[str] | None, typer.Option(
+        "--assignment", help="Assignments to release (repeatable; default: all).")] = None,
+    students: Annotated[list[str] | None, typer.Option(
+        "--student", help="Student accounts (repeatable).")] = None,
+    root: RootOpt = None,
+) -> None:
+    """Start JupyterHub on loopback with an instructor, students and a released course;
+    runs until Ctrl-C.  Local mode of jupyterhub_config.py: for trying the course, not
+    for a class (see deploy/README.md)."""
+    import time
+
+    from .hub_demo import HubError, set_up_course, start_hub
+
+    course = _course(root)
+    ids = _assignments(course, assignments)
+    names = students or ["student1", "student2"]
+    try:
+        with err.status("starting JupyterHub …"):
+            hub = start_hub(state, port=port)
+    except HubError as exc:
+        raise _fail(str(exc), code=1) from None
+    try:
+        with err.status(f"creating accounts and releasing {', '.join(ids)} …"):
+            hub.add_users("instructor", *names)
+            set_up_course(hub, course.root, ids)
+        out.print(f"JupyterHub: {hub.url}")
+        out.print(f"  instructor: user instructor, password {hub.admin_password}",
+                  soft_wrap=True)
+        out.print(f"  students:   users {', '.join(names)}, password {hub.password}")
+        out.print(f"  the instructor's course: {hub.home('instructor') / 'course'}")
+        out.print(f"  log: {hub.log}    stop: Ctrl-C")
+        while hub.proc.poll() is None:
+            time.sleep(1)
+        raise _fail(f"JupyterHub exited; see {hub.log}", code=1)
+    except HubError as exc:
+        raise _fail(str(exc), code=1) from None
+    except KeyboardInterrupt:
+        err.print("stopping JupyterHub …")
+    finally:
+        hub.stop()
 
 
 def main() -> None:

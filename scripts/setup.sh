@@ -34,4 +34,13 @@ echo "· installing torch (${TORCH_SPEC:-torch==2.13.0})"
 pip_install "${TORCH_SPEC:-torch==2.13.0}"
 echo "· installing d2l-autograder and its dependencies"
 pip_install -e ".[dev]"
+if command -v npm >/dev/null 2>&1; then
+    # The hub's proxy (package.json): only for the hosted course and its tests.
+    if [ ! -x node_modules/.bin/configurable-http-proxy ]; then
+        echo "· installing configurable-http-proxy (npm)"
+        npm install --no-audit --no-fund --loglevel=error >/dev/null
+    fi
+else
+    echo "· npm not found: skipping configurable-http-proxy (only the hub needs it)"
+fi
 echo "· ready: .venv/bin/d2l-grade --help"
