@@ -17,8 +17,8 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parent.parent
+#: The README's examples come from chapter 3's first notebook.
 ASSIGNMENT, NOTEBOOK = "ch03_basics", "linear_softmax"
-MISTAKES = ROOT / "tests" / "notebooks" / ASSIGNMENT / "mistakes.json"
 #: The README's "partly wrong" example combines two of the mistakes.
 PARTLY_WRONG = ("mistake_softmax_no_row_norm.ipynb", "mistake_sgd_no_batch_division.ipynb")
 
@@ -34,16 +34,34 @@ def apply_edit(nb: nbformat.NotebookNode, edit: dict) -> None:
     raise ValueError(f"{edit['file']}: no cell with id {edit['cell']}")
 
 
+def mistake_notebooks(root: Path = ROOT) -> dict[Path, nbformat.NotebookNode]:
+    """Every chapter's mistake notebooks (``tests/notebooks/<assignment>/mistakes.json``).
+
+    An edit names its ``notebook`` when the assignment has several; else the one there is.
+    """
+    out: dict[Path, nbformat.NotebookNode] = {}
+    for listing in sorted((root / "tests" / "notebooks").glob("*/mistakes.json")):
+        assignment = listing.parent.name
+        masters = sorted((root / "solutions" / assignment).glob("*.ipynb"))
+        for edit in json.loads(listing.read_text()):
+            name = edit.get("notebook")
+            if name is None:
+                if len(masters) != 1:
+                    raise ValueError(f"{listing}: {edit['file']} must name its notebook")
+                name = masters[0].stem
+            master = nbformat.read(root / "solutions" / assignment / f"{name}.ipynb",
+                                   as_version=4)
+            apply_edit(master, edit)
+            out[Path("tests/notebooks") / assignment / edit["file"]] = master
+    return out
+
+
 def generate(root: Path = ROOT) -> dict[Path, nbformat.NotebookNode]:
     """Every generated notebook, by its path relative to ``root``."""
     master = nbformat.read(root / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     blank = nbformat.read(root / "assignments" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
-    edits = json.loads(MISTAKES.read_text())
-    out: dict[Path, nbformat.NotebookNode] = {}
-    for edit in edits:
-        nb = nbformat.from_dict(json.loads(json.dumps(master)))
-        apply_edit(nb, edit)
-        out[Path("tests/notebooks") / ASSIGNMENT / edit["file"]] = nb
+    edits = json.loads((root / "tests" / "notebooks" / ASSIGNMENT / "mistakes.json").read_text())
+    out = mistake_notebooks(root)
     examples = Path("examples") / ASSIGNMENT
     out[examples / "correct.ipynb"] = master
     partly = nbformat.from_dict(json.loads(json.dumps(master)))

@@ -1,42 +1,12 @@
-"""End-to-end verdicts on chapter 3's notebook: full marks, zero, and exact losses."""
+"""Chapter 3 specifics: the README examples, the shape of a reason, the CLI's output.
+
+Full marks, zero and each mistake's exact loss are in tests/test_chapters.py."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
-from .conftest import MASTER, MISTAKES, MISTAKES_DIR, RELEASED, ROOT, run_cli
-
-
-def test_master_solution_scores_full_marks(graded):
-    result = graded(MASTER)
-    assert result.phase1 == "completed"
-    assert result.max_score == 18
-    assert result.score == result.max_score, [
-        (q.name, q.summary("en")) for q in result.questions if q.status != "passed"]
-
-
-def test_released_blank_notebook_scores_zero_with_not_implemented(graded):
-    result = graded(RELEASED)
-    assert result.score == 0
-    assert len(result.questions) == 13
-    for q in result.questions:
-        assert q.status == "not_implemented", (q.name, q.status)
-        assert all(c.reasons[0]["en"].startswith("not implemented") for c in q.cases)
-
-
-@pytest.mark.parametrize("mistake", MISTAKES, ids=[m["file"] for m in MISTAKES])
-def test_each_mistake_loses_exactly_its_question(graded, mistake):
-    result = graded(MISTAKES_DIR / mistake["file"])
-    for q in result.questions:
-        if q.name in mistake["breaks"]:
-            assert q.score == 0, (q.name, q.score)
-            assert q.status in ("failed", "raised"), q.status
-        else:
-            assert q.score == q.max_score, (mistake["file"], q.name, q.summary("en"))
-    lost = sum(q.max_score for q in result.questions if q.name in mistake["breaks"])
-    assert result.score == result.max_score - lost
+from .conftest import MASTER, MISTAKES_DIR, RELEASED, ROOT, run_cli
 
 
 def test_partly_wrong_example_loses_softmax_and_sgd(graded):

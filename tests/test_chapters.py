@@ -1,0 +1,73 @@
+"""Every chapter's verdicts: the solution scores full marks, the released blank scores
+zero, and each mistake notebook (``tests/notebooks/<assignment>/mistakes.json``) loses
+exactly the questions it breaks.  New chapters are covered by adding their content."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from autograder.course import find_course
+from autograder.grade import grade_batch
+from autograder.notebook import read_submission
+
+from .conftest import ROOT
+
+COURSE = find_course(ROOT)
+NOTEBOOKS = [(a, nb.name) for a in COURSE.assignment_ids() for nb in COURSE.spec(a).notebooks]
+
+
+def _mistakes() -> list[tuple[str, dict]]:
+    out = []
+    for listing in sorted((ROOT / "tests" / "notebooks").glob("*/mistakes.json")):
+        out += [(listing.parent.name, m) for m in json.loads(listing.read_text())]
+    return out
+
+
+MISTAKES = _mistakes()
+
+
+@pytest.fixture(scope="module")
+def verdicts():
+    """Every master, blank and mistake notebook of every chapter, graded in one batch."""
+    paths = [COURSE.master_notebook(a, nb) for a, nb in NOTEBOOKS]
+    paths += [COURSE.assignments / a / f"{nb}.ipynb" for a, nb in NOTEBOOKS]
+    paths += [ROOT / "tests" / "notebooks" / a / m["file"] for a, m in MISTAKES]
+    results = grade_batch(COURSE, paths, workers=2, warm=True)
+    return {Path(r.path).resolve(): r for r in results}
+
+
+@pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS)
+def test_solution_scores_full_marks(verdicts, assignment, notebook):
+    result = verdicts[COURSE.master_notebook(assignment, notebook).resolve()]
+    assert result.phase1 == "completed", result.notes
+    spec = COURSE.spec(assignment).notebook(notebook)
+    assert result.max_score == sum(q.points for q in spec.questions)
+    assert result.score == result.max_score, [
+        (q.name, q.summary("en")) for q in result.questions if q.status != "passed"]
+
+
+@pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS)
+def test_released_blank_scores_zero(verdicts, assignment, notebook):
+    result = verdicts[(COURSE.assignments / assignment / f"{notebook}.ipynb").resolve()]
+    assert result.score == 0
+    for q in result.questions:
+        assert q.status == "not_implemented", (q.name, q.status, q.summary("en"))
+
+
+@pytest.mark.parametrize(("assignment", "mistake"), MISTAKES,
+                         ids=[f"{a}/{m['file']}" for a, m in MISTAKES])
+def test_each_mistake_loses_exactly_its_questions(verdicts, assignment, mistake):
+    path = (ROOT / "tests" / "notebooks" / assignment / mistake["file"]).resolve()
+    result = verdicts[path]
+    assert read_submission(path).assignment == assignment
+    for q in result.questions:
+        if q.name in mistake["breaks"]:
+            assert q.score == 0, (q.name, q.score)
+            assert q.status in ("failed", "raised", "partial"), q.status
+        else:
+            assert q.score == q.max_score, (mistake["file"], q.name, q.summary("en"))
+    lost = sum(q.max_score for q in result.questions if q.name in mistake["breaks"])
+    assert lost > 0 and result.score == result.max_score - lost
