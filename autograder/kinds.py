@@ -9,6 +9,12 @@ A question names a *kind* of call; the kinds are few and shared by every chapter
     built (``"bound:NAME"``, e.g. a network after training).  ``collect=True`` turns an
     iterator result into a list first (data iterators).
 
+``construct``
+    Build an instance of the student's class (a ``torch.nn.Module``), load the case's
+    weights into it, and run it: the reference and the student's network then compute
+    with the same parameters, so outputs compare within a tolerance (see
+    :class:`Construct`).
+
 Arguments may contain :class:`~autograder.wire.Recipe` nodes, so a case can hand over
 objects that are not plain data while staying plain data itself:
 
@@ -31,7 +37,7 @@ import functools
 import random
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -182,6 +188,34 @@ class Call:
         return {"kind": "call", "harvest": list(self.harvest), "collect": self.collect}
 
 
+@dataclass(frozen=True)
+class Construct:
+    """The ``construct`` kind: instantiate a class, give it weights, call it.
+
+    The class is called with ``init``/``init_kwargs`` (which may hold recipes, e.g.
+    ``new("nn.Linear", 4, 3)`` for a container of layers).  A case keyword ``state``
+    is a state dict loaded with ``strict=True``, so the student's parameter names and
+    shapes must be the reference's; the module is put in eval mode unless ``train`` and
+    called on the case's positional arguments (other case keywords go to ``forward``)
+    with autograd off.  ``harvest`` lists what is recorded:
+
+    ``output``      what the call returned
+    ``state``       the state dict after the call
+    ``names``       ``[name, shape]`` of every state-dict entry, in order
+    ``num_params``  parameter elements, a shared parameter counted once
+    """
+
+    init: tuple[Any, ...] = ()
+    init_kwargs: Mapping[str, Any] = field(default_factory=dict)
+    harvest: tuple[str, ...] = ("output",)
+    train: bool = False
+
+    def to_data(self) -> dict[str, Any]:
+        return {"kind": "construct", "init": list(self.init),
+                "init_kwargs": dict(self.init_kwargs), "harvest": list(self.harvest),
+                "train": self.train}
+
+
 def seed_everything(seed: int) -> None:
     """Seed Python, numpy and torch; the grader does this before every case."""
     random.seed(seed)
@@ -203,6 +237,8 @@ def run_case(obj: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
     ``case`` holds ``args``, ``kwargs`` and ``seed``; ``kind`` is :meth:`Call.to_data`.
     The value returned is either one harvested item or, for several, a dict by target.
     """
+    if kind.get("kind") == "construct":
+        return _construct(obj, case, kind, namespace)
     if kind.get("kind") != "call":
         raise RecipeError(f"unknown kind {kind.get('kind')!r}")
     seed_everything(int(case["seed"]))
@@ -221,6 +257,36 @@ def run_case(obj: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
         elif target.startswith("bound:"):
             harvested[target] = as_data(builder._bound(target[6:]))
         else:
+            raise RecipeError(f"unknown harvest target {target!r}")
+    if len(harvested) == 1:
+        return next(iter(harvested.values()))
+    return harvested
+
+
+def _construct(cls: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
+               namespace: Mapping[str, Any]) -> Any:
+    seed_everything(int(case["seed"]))
+    builder = Builder(namespace)
+    module = cls(*builder.build(kind["init"]), **builder.build(kind["init_kwargs"]))
+    if not isinstance(module, torch.nn.Module):
+        raise TypeError(f"expected a torch.nn.Module, got {type(module).__name__}")
+    kwargs = dict(builder.build(case["kwargs"]))
+    state = kwargs.pop("state", None)
+    if state is not None:
+        module.load_state_dict(state, strict=True)
+    module.train(bool(kind["train"]))
+    harvested: dict[str, Any] = {}
+    if "output" in kind["harvest"]:
+        with torch.no_grad():
+            harvested["output"] = module(*builder.build(case["args"]), **kwargs)
+    for target in kind["harvest"]:
+        if target == "state":
+            harvested[target] = dict(module.state_dict())
+        elif target == "names":
+            harvested[target] = [[k, list(v.shape)] for k, v in module.state_dict().items()]
+        elif target == "num_params":
+            harvested[target] = sum(p.numel() for p in module.parameters())
+        elif target != "output":
             raise RecipeError(f"unknown harvest target {target!r}")
     if len(harvested) == 1:
         return next(iter(harvested.values()))

@@ -22,7 +22,7 @@ from typing import Any
 import torch
 
 from .compare import Tolerance
-from .kinds import Call
+from .kinds import Call, Construct
 from .wire import Recipe
 
 
@@ -70,7 +70,7 @@ class Question:
     points: float
     reference: Callable[..., Any]
     cases: Sequence[Case]
-    kind: Call = Call()
+    kind: Call | Construct = Call()
     tolerance: Tolerance | None = None
     invariant: InvariantFn | None = None
     isolate: dict[str, Recipe] = field(default_factory=dict)

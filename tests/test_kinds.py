@@ -73,3 +73,44 @@ def test_isolated_replaces_then_restores():
     with isolated(ns, {"softmax": partial("torch.softmax", dim=1), "extra": ref("softmax")}):
         assert ns["softmax"].func is torch.softmax
     assert ns == {"softmax": "student's"}
+
+
+def test_construct_kind_builds_loads_weights_and_runs():
+    """The construct kind: same class, same weights, same output; names and counts."""
+    import torch
+    from torch import nn
+
+    from autograder import wire
+    from autograder.kinds import Construct, new, run_case
+
+    class Net(nn.Module):
+        def __init__(self, hidden: int = 3) -> None:
+            super().__init__()
+            self.hidden = nn.Linear(4, hidden)
+            self.out = nn.Linear(hidden, 2)
+
+        def forward(self, X):
+            return self.out(torch.relu(self.hidden(X)))
+
+    weights = Net().state_dict()
+    kind = wire.decode(*wire.encode(Construct(
+        harvest=("output", "names", "num_params")).to_data()))
+    case = {"seed": 3, "args": [torch.ones(2, 4)], "kwargs": {"state": weights}}
+    got = run_case(Net, case, kind, {})
+    expected = Net()
+    expected.load_state_dict(weights)
+    assert torch.equal(got["output"], expected(torch.ones(2, 4)).detach())
+    assert got["names"] == [["hidden.weight", [3, 4]], ["hidden.bias", [3]],
+                            ["out.weight", [2, 3]], ["out.bias", [2]]]
+    assert got["num_params"] == 23
+    # Wrong names or shapes cannot take the reference's weights.
+    with pytest.raises(RuntimeError):
+        run_case(lambda: Net(hidden=5), case, kind, {})
+    # Layers handed to a container class: the same seed gives the same initial weights.
+    chain = Construct(init=(new("torch.nn.Linear", 4, 3), new("torch.nn.ReLU"),
+                            new("torch.nn.Linear", 3, 1))).to_data()
+    plain = {"seed": 5, "args": [torch.ones(1, 4)], "kwargs": {}}
+    assert torch.equal(run_case(nn.Sequential, plain, chain, {}),
+                       run_case(nn.Sequential, plain, chain, {}))
+    with pytest.raises(TypeError, match="torch.nn.Module"):
+        run_case(lambda *a: object(), plain, chain, {})
