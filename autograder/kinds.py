@@ -193,7 +193,9 @@ class Construct:
     """The ``construct`` kind: instantiate a class, give it weights, call it.
 
     The class is called with ``init``/``init_kwargs`` (which may hold recipes, e.g.
-    ``new("nn.Linear", 4, 3)`` for a container of layers).  A case keyword ``state``
+    ``new("torch.nn.Linear", 4, 3)`` for a container of layers); a case may give its own
+    with the keywords ``init`` and ``init_kwargs`` (other sizes in hidden cases).  A case
+    keyword ``state``
     is a state dict loaded with ``strict=True``, so the student's parameter names and
     shapes must be the reference's; the module is put in eval mode unless ``train`` and
     called on the case's positional arguments (other case keywords go to ``forward``)
@@ -267,10 +269,13 @@ def _construct(cls: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
                namespace: Mapping[str, Any]) -> Any:
     seed_everything(int(case["seed"]))
     builder = Builder(namespace)
-    module = cls(*builder.build(kind["init"]), **builder.build(kind["init_kwargs"]))
+    kwargs = dict(case["kwargs"])
+    init = kwargs.pop("init", kind["init"])
+    init_kwargs = kwargs.pop("init_kwargs", kind["init_kwargs"])
+    module = cls(*builder.build(init), **builder.build(init_kwargs))
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"expected a torch.nn.Module, got {type(module).__name__}")
-    kwargs = dict(builder.build(case["kwargs"]))
+    kwargs = builder.build(kwargs)
     state = kwargs.pop("state", None)
     if state is not None:
         module.load_state_dict(state, strict=True)

@@ -114,3 +114,7 @@ def test_construct_kind_builds_loads_weights_and_runs():
                        run_case(nn.Sequential, plain, chain, {}))
     with pytest.raises(TypeError, match="torch.nn.Module"):
         run_case(lambda *a: object(), plain, chain, {})
+    # A case may bring its own constructor arguments (other sizes in a hidden case).
+    wider = {"seed": 3, "args": [torch.ones(2, 4)],
+             "kwargs": {"init_kwargs": {"hidden": 5}, "state": Net(hidden=5).state_dict()}}
+    assert run_case(Net, wider, kind, {})["num_params"] == 4 * 5 + 5 + 5 * 2 + 2
