@@ -97,7 +97,8 @@ def _course_with_submissions(tmp_path: Path, db_url: str | None = None) -> Path:
     exchange.mkdir()
     exchange.chmod(0o777)
     cmd = [sys.executable, "-m", "autograder", "course", "init", str(course), "--course",
-           "c60", "--exchange", str(exchange)] + (["--db-url", db_url] if db_url else [])
+           "c60", "--exchange", str(exchange), "--assignment", CH03]
+    cmd += ["--db-url", db_url] if db_url else []
     proc = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     with open(course / "nbgrader_config.py", "a") as fh:
@@ -125,7 +126,8 @@ def _autograde(course: Path, *extra: str) -> list[str]:
 def _export(course: Path) -> dict[str, dict[str, str]]:
     _nbgrader(course, "export", "--to", str(course / "grades.csv"))
     with open(course / "grades.csv") as fh:
-        return {row["student_id"]: row for row in csv.DictReader(fh)}
+        return {row["student_id"]: row for row in csv.DictReader(fh)
+                if row["assignment"] == CH03}
 
 
 def _check_export(course: Path) -> None:

@@ -68,7 +68,8 @@ def scheduler():
 def test_gpu_work_runs_only_on_workers_that_declare_a_gpu(tmp_path, scheduler):
     address, start_worker = scheduler
     course = tmp_path / "course"
-    assert run_cli("course", "init", str(course), "--course", "dk").returncode == 0
+    init = run_cli("course", "init", str(course), "--course", "dk", "--assignment", CH03)
+    assert init.returncode == 0, init.stderr
     for student, (notebook, _) in SUBMISSIONS.items():
         folder = course / "submitted" / student / CH03
         folder.mkdir(parents=True)
@@ -91,7 +92,8 @@ def test_gpu_work_runs_only_on_workers_that_declare_a_gpu(tmp_path, scheduler):
 
 def test_a_bad_scheduler_address_is_one_line(tmp_path):
     course = tmp_path / "course"
-    assert run_cli("course", "init", str(course), "--course", "dk2").returncode == 0
+    init = run_cli("course", "init", str(course), "--course", "dk2", "--assignment", CH03)
+    assert init.returncode == 0, init.stderr
     folder = course / "submitted" / "alice" / CH03
     folder.mkdir(parents=True)
     shutil.copyfile(SUBMISSIONS["alice"][0], folder / "linear_softmax.ipynb")

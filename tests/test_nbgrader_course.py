@@ -7,7 +7,9 @@ import json
 import nbformat
 from nbgrader.api import Gradebook
 
-from .conftest import CH03, run_cli
+from autograder.course import find_course
+
+from .conftest import CH03, ROOT, run_cli
 
 
 def test_course_init_registers_the_chapter_through_nbgrader(tmp_path):
@@ -19,12 +21,18 @@ def test_course_init_registers_the_chapter_through_nbgrader(tmp_path):
     assert "c.CourseDirectory.course_id = 'd2l-test'" in config
     with Gradebook(f"sqlite:///{path / 'gradebook.db'}", "d2l-test") as gb:
         assignment = gb.find_assignment(CH03)
-        assert assignment.max_score == 18
-        [notebook] = assignment.notebooks
-        assert sorted(c.name for c in notebook.grade_cells) == sorted([
+        spec = find_course(ROOT).spec(CH03)
+        points = {nb.name: sum(q.points for q in nb.questions) for nb in spec.notebooks}
+        assert assignment.max_score == sum(points.values())
+        notebooks = {nb.name: nb for nb in assignment.notebooks}
+        assert sorted(notebooks) == sorted(points) == ["linear_softmax", "mlp_regularization"]
+        assert sorted(c.name for c in notebooks["linear_softmax"].grade_cells) == sorted([
             "synthetic_data", "data_iter", "linreg", "squared_loss", "sgd",
             "get_fashion_mnist_labels", "softmax", "net", "cross_entropy", "accuracy",
             "evaluate_accuracy", "train_ch3", "softmax_regression_concise"])
+        for name, nb in notebooks.items():
+            assert nb.max_score == points[name]
+            assert len(nb.grade_cells) == len(spec.notebook(name).questions)
     released = nbformat.read(path / "release" / CH03 / "linear_softmax.ipynb", as_version=4)
     code = "\n".join(c.source for c in released.cells if c.cell_type == "code")
     assert "BEGIN SOLUTION" not in code and code.count("raise NotImplementedError()") >= 13

@@ -24,6 +24,7 @@ from autograder import wire
 from autograder.course import find_course
 from autograder.fixtures import load_fixtures
 from autograder.grade import grade_batch
+from autograder.notebook import read_submission
 from autograder.otter_zip import REQUIREMENTS, build_zip, public_zip_path
 
 from .conftest import ROOT
@@ -45,11 +46,12 @@ def _otter_run(zip_path: Path, notebook: Path, out: Path) -> dict[str, float]:
 
 
 def _subjects(assignment: str, notebook: str) -> dict[str, Path]:
-    """The solution, the released blank, and each mistake notebook of this chapter."""
+    """The solution, the released blank, and each mistake notebook of this notebook."""
     subjects = {"solution": COURSE.master_notebook(assignment, notebook),
                 "blank": COURSE.assignments / assignment / f"{notebook}.ipynb"}
     for path in sorted((ROOT / "tests" / "notebooks" / assignment).glob("mistake_*.ipynb")):
-        subjects[path.stem] = path
+        if read_submission(path).notebook == notebook:  # an assignment may have several
+            subjects[path.stem] = path
     return subjects
 
 

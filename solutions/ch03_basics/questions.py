@@ -17,9 +17,10 @@ from typing import Any
 import torch
 
 from autograder.compare import Tolerance
-from autograder.kinds import Call, leaf, new, params, partial
+from autograder.kinds import Call, Construct, leaf, new, params, partial
 from autograder.spec import Args, AssignmentSpec, NotebookSpec, Question, args, hidden, public
 from reference_impl import ch03_basics as ref
+from reference_impl import ch03_mlp as mlp
 from reference_impl.fashion_mnist import write_standin
 
 WITH_WEIGHTS = Tolerance(rtol=1e-4, atol=1e-5)  # networks with loaded weights, k steps
@@ -278,8 +279,386 @@ QUESTIONS = [
     ]),
 ]
 
+# =========================================================================================
+# Second notebook, ``mlp_regularization``: §3.8–3.15 (reference: reference_impl/ch03_mlp.py)
+#
+# Isolation, so one mistake costs one question: ``mlp_net`` and ``dropout_mlp`` run with
+# ``relu`` replaced by ``torch.relu`` (and ``dropout`` by ``F.dropout``, identical for the
+# probabilities 0 and 1 and unused in evaluation mode); ``train_weight_decay`` runs with
+# ``l2_penalty`` replaced by a Huber loss against zeros whose threshold is never reached,
+# which is exactly Σw²/2 (the engine takes torch stand-ins only, so every case of that
+# question uses a weight of the one shape ``WD_DIM`` × 1).
+# =========================================================================================
+
+EXACT64 = Tolerance(rtol=1e-8, atol=1e-10)  # hand-derived gradients against float64
+WD_DIM = 20  # the weight length of every train_weight_decay case (see above)
+
+
+def _flat(shape: tuple[int, ...]) -> int:
+    n = 1
+    for s in shape:
+        n *= s
+    return n
+
+
+# ---- §3.8 activations --------------------------------------------------------------------
+
+def _with_zeros(g: torch.Generator) -> Args:
+    return args(torch.cat([_randn(g, 40, scale=3.0), torch.zeros(3)]))
+
+
+# ---- §3.9 / §3.10 MLP ---------------------------------------------------------------------
+
+def _mlp_case(batch: int, shape: tuple[int, ...], hiddens: int, k: int):
+    def make(g: torch.Generator) -> Args:
+        d = _flat(shape)
+        params_ = [_randn(g, d, hiddens, scale=0.3), _randn(g, hiddens, scale=0.3),
+                   _randn(g, hiddens, k, scale=0.3), _randn(g, k, scale=0.3)]
+        return args(_randn(g, batch, *shape), params_)
+    return make
+
+
+MLP_CONCISE_SIZES = {"num_inputs": 48, "num_hiddens": 32, "num_outputs": 10}
+
+
+def _mlp_concise_case(batch: int):
+    def make(g: torch.Generator) -> Args:
+        d, h, k = MLP_CONCISE_SIZES.values()
+        state = {"1.weight": _randn(g, h, d, scale=0.2), "1.bias": _randn(g, h, scale=0.2),
+                 "3.weight": _randn(g, k, h, scale=0.2), "3.bias": _randn(g, k, scale=0.2)}
+        return args(_randn(g, batch, 1, 6, 8), state=state)
+    return make
+
+
+# ---- §3.11 polynomial fitting ----------------------------------------------------------------
+
+def _poly_data_case(n: int):
+    def make(g: torch.Generator) -> Args:
+        return args(_randn(g, n, 1), _randn(g, n, 1, scale=0.01))
+    return make
+
+
+def _fit_poly_case(n_train: int, n_test: int, columns: int, epochs: int):
+    def make(g: torch.Generator) -> Args:
+        n = n_train + n_test
+        features, labels = mlp.poly_data(_randn(g, n, 1), _randn(g, n, 1, scale=0.01))
+        features = features[:, :columns]
+        return args(features[:n_train], features[n_train:], labels[:n_train],
+                    labels[n_train:], epochs)
+    return make
+
+
+def _mse64(features: torch.Tensor, labels: torch.Tensor, w: torch.Tensor,
+           b: torch.Tensor) -> float:
+    pred = features.double() @ w.double().reshape(-1, 1) + b.double().reshape(1, 1)
+    return float(((pred - labels.double().reshape(-1, 1)) ** 2).mean())
+
+
+def _fit_poly_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
+    train_f, test_f, train_l, test_l, epochs = a.args
+    d = train_f.shape[1]
+    if type(actual) not in (tuple, list) or len(actual) != 4:
+        return _problem("应返回 (train_ls, test_ls, weight, bias) 四个值",
+                        "should return four values (train_ls, test_ls, weight, bias)")
+    train_ls, test_ls, w, b = actual
+    for name, ls in (("train_ls", train_ls), ("test_ls", test_ls)):
+        if type(ls) is not list or len(ls) != epochs or not all(type(v) is float for v in ls):
+            return _problem(f"{name} 应是长度为 {epochs} 的 Python float 列表（每个周期一个）",
+                            f"{name} should be a list of {epochs} Python floats (one per epoch)")
+    if type(w) is not torch.Tensor or tuple(w.shape) != (1, d) \
+            or type(b) is not torch.Tensor or tuple(b.shape) != (1,):
+        return _problem(f"weight 的形状应为 (1, {d})，bias 的形状应为 (1,)",
+                        f"weight should have shape (1, {d}) and bias shape (1,)")
+    if not (torch.isfinite(w).all() and torch.isfinite(b).all()):
+        return _problem("训练发散了：参数含 NaN 或 Inf", "training diverged: the parameters "
+                        "contain NaN or Inf")
+    problems = []
+    for name, ls, f, lab in (("train_ls", train_ls, train_f, train_l),
+                             ("test_ls", test_ls, test_f, test_l)):
+        mse = _mse64(f, lab, w, b)
+        if abs(ls[-1] - mse) > 1e-3 * mse + 1e-5:
+            problems += _problem(
+                f"{name}[-1] = {ls[-1]:.6g}，但返回的参数在这份数据上的均方误差是 {mse:.6g}",
+                f"{name}[-1] = {ls[-1]:.6g}, but the returned parameters have a mean squared "
+                f"error of {mse:.6g} on that data")
+    A = torch.cat([train_f.double(), torch.ones(len(train_f), 1, dtype=torch.float64)], 1)
+    best = torch.linalg.lstsq(A, train_l.double().reshape(-1, 1)).solution.flatten()
+    best_mse = _mse64(train_f, train_l, best[:d], best[d:])
+    mse = _mse64(train_f, train_l, w, b)
+    if mse > 1.1 * best_mse + 0.01:
+        problems += _problem(
+            f"没有收敛：训练集均方误差 {mse:.4g}，最小二乘解可达 {best_mse:.4g}",
+            f"did not converge: training MSE {mse:.4g}, while least squares reaches "
+            f"{best_mse:.4g}")
+    elif d == 3:
+        gap = max((w.double().flatten() - best[:d]).abs().max().item(),
+                  abs(b.double().item() - best[d].item()))
+        if gap > 0.1:
+            problems += _problem(f"三次多项式的系数离最小二乘解差了 {gap:.3f}（应小于 0.1）",
+                                 f"the cubic's coefficients are {gap:.3f} away from the "
+                                 f"least-squares fit (should be below 0.1)")
+    return problems
+
+
+# ---- §3.12 weight decay ----------------------------------------------------------------------
+
+def _wd_batches(g: torch.Generator, sizes: list[int]) -> list[tuple[torch.Tensor, torch.Tensor]]:
+    true_w = torch.full((WD_DIM, 1), 0.01)
+    out = []
+    for size in sizes:
+        X = _randn(g, size, WD_DIM)
+        out.append((X, X @ true_w + 0.05 + _randn(g, size, 1, scale=0.01)))
+    return out
+
+
+def _wd_scratch_case(sizes: list[int], lambd: float, lr: float, epochs: int):
+    def make(g: torch.Generator) -> Args:
+        w, b = leaf(_randn(g, WD_DIM, 1)), leaf(torch.zeros(1))
+        return args(w, b, _wd_batches(g, sizes), lambd, lr, epochs)
+    return make
+
+
+def _wd_concise_case(sizes: list[int], wd: float, lr: float, epochs: int):
+    def make(g: torch.Generator) -> Args:
+        net = new("torch.nn.Linear", WD_DIM, 1, bind="net",
+                  state={"weight": _randn(g, 1, WD_DIM), "bias": _randn(g, 1)})
+        return args(net, _wd_batches(g, sizes), wd, lr, epochs)
+    return make
+
+
+# ---- §3.13 dropout ---------------------------------------------------------------------------
+
+def _dropout_case(shape: tuple[int, ...], p: float):
+    """Whole numbers ±1…±9: never zero, so a zero in the output means "dropped"; and few
+    distinct values, so the random hidden outputs cannot resemble public numbers."""
+    def make(g: torch.Generator) -> Args:
+        magnitude = torch.randint(1, 10, shape, generator=g).to(torch.float32)
+        sign = torch.randint(0, 2, shape, generator=g).to(torch.float32) * 2 - 1
+        return args(magnitude * sign, p)
+    return make
+
+
+def _dropout_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
+    X, p = a.args
+    if type(actual) is not torch.Tensor:
+        return _problem("应返回一个张量", "should return a tensor")
+    if actual.shape != X.shape or actual.dtype != X.dtype:
+        return _problem(f"形状和数据类型应与 X 相同：{list(X.shape)}、{X.dtype}",
+                        f"shape and dtype should be X's: {list(X.shape)}, {X.dtype}")
+    if p == 1:
+        if not torch.all(actual == 0):
+            return _problem("drop_prob = 1 时应全部为 0", "with drop_prob = 1 everything "
+                            "should be zero")
+        return []
+    kept = actual != 0
+    scaled = X / (1 - p)
+    if not torch.allclose(actual[kept], scaled[kept], rtol=1e-5, atol=1e-6):
+        return _problem(f"保留下来的元素应等于 X / (1 − p) = X / {1 - p:g}",
+                        f"the kept elements should equal X / (1 − p) = X / {1 - p:g}")
+    dropped = 1 - kept.double().mean().item()
+    n = X.numel()
+    if p == 0 and dropped > 0:
+        return _problem("drop_prob = 0 时不应丢弃任何元素", "with drop_prob = 0 nothing "
+                        "should be dropped")
+    if n >= 1000:
+        allowed = max(0.01, 5 * (p * (1 - p) / n) ** 0.5)
+        if abs(dropped - p) > allowed:
+            return _problem(f"被丢弃的比例应约为 {p:g}，得到 {dropped:.4f}",
+                            f"the share of dropped elements should be about {p:g}, got "
+                            f"{dropped:.4f}")
+    return []
+
+
+DROPOUT_SIZES = (24, 16, 12, 5)  # inputs, hidden 1, hidden 2, outputs
+
+
+def _dropout_mlp_case(batch: int, p1: float, p2: float, is_training: bool):
+    def make(g: torch.Generator) -> Args:
+        d, h1, h2, k = DROPOUT_SIZES
+        params_ = [_randn(g, d, h1, scale=0.3), _randn(g, h1, scale=0.3),
+                   _randn(g, h1, h2, scale=0.3), _randn(g, h2, scale=0.3),
+                   _randn(g, h2, k, scale=0.3), _randn(g, k, scale=0.3)]
+        return args(_randn(g, batch, 1, 4, 6), params_, p1, p2, is_training)
+    return make
+
+
+DROPOUT_CONCISE_SIZES = {"num_inputs": 24, "num_hiddens1": 16, "num_hiddens2": 12,
+                         "num_outputs": 5, "drop_prob1": 0.2, "drop_prob2": 0.5}
+
+
+def _dropout_concise_case(batch: int):
+    def make(g: torch.Generator) -> Args:
+        d, h1, h2, k = DROPOUT_SIZES
+        state = {"1.weight": _randn(g, h1, d, scale=0.3), "1.bias": _randn(g, h1, scale=0.3),
+                 "4.weight": _randn(g, h2, h1, scale=0.3), "4.bias": _randn(g, h2, scale=0.3),
+                 "7.weight": _randn(g, k, h2, scale=0.3), "7.bias": _randn(g, k, scale=0.3)}
+        return args(_randn(g, batch, 1, 4, 6), state=state)
+    return make
+
+
+# ---- §3.14 backpropagation, in float64 ---------------------------------------------------
+
+def _backprop_case(n: int, d: int, h: int, q: int, lambd: float):
+    def make(g: torch.Generator) -> Args:
+        def r(*shape: int) -> torch.Tensor:
+            return torch.randn(*shape, generator=g, dtype=torch.float64)
+        return args(r(n, d), r(n, q), r(h, d) * 0.5, r(q, h) * 0.5, lambd)
+    return make
+
+
+# ---- §3.15 initialisation ------------------------------------------------------------------
+
+def _xavier_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
+    fan_in, fan_out = a.args
+    if type(actual) is not torch.Tensor:
+        return _problem("应返回一个张量", "should return a tensor")
+    if tuple(actual.shape) != (fan_out, fan_in) or actual.dtype != torch.float32:
+        return _problem(f"应是形状 ({fan_out}, {fan_in})、float32 的张量，得到 "
+                        f"{list(actual.shape)}、{actual.dtype}",
+                        f"should be a float32 tensor of shape ({fan_out}, {fan_in}), got "
+                        f"{list(actual.shape)}, {actual.dtype}")
+    if not torch.isfinite(actual).all():
+        return _problem("结果含 NaN 或 Inf", "the result contains NaN or Inf")
+    bound = (6 / (fan_in + fan_out)) ** 0.5
+    n = actual.numel()
+    w = actual.double()
+    biggest = w.abs().max().item()
+    if biggest > bound * (1 + 1e-6):
+        return _problem(f"有元素的绝对值 {biggest:.4f} 超过了上界 √(6/(fan_in+fan_out)) = "
+                        f"{bound:.4f}", f"an element of size {biggest:.4f} exceeds the bound "
+                        f"√(6/(fan_in+fan_out)) = {bound:.4f}")
+    problems = []
+    if biggest < 0.9 * bound:
+        problems += _problem(f"元素应铺满 [−{bound:.4f}, {bound:.4f}]，但最大绝对值只有 "
+                             f"{biggest:.4f}", f"the elements should fill [−{bound:.4f}, "
+                             f"{bound:.4f}], but the largest size is only {biggest:.4f}")
+    want = 2 / (fan_in + fan_out)
+    var = w.var().item()
+    rel = max(0.05, 6 * (0.8 / n) ** 0.5)  # the sample variance's spread for a uniform law
+    if abs(var - want) > rel * want:
+        problems += _problem(f"方差应约为 2/(fan_in+fan_out) = {want:.5f}，得到 {var:.5f}",
+                             f"the variance should be about 2/(fan_in+fan_out) = {want:.5f}, "
+                             f"got {var:.5f}")
+    mean = w.mean().item()
+    if abs(mean) > 6 * bound / (3 * n) ** 0.5:
+        problems += _problem(f"均值应约为 0，得到 {mean:.5f}",
+                             f"the mean should be about 0, got {mean:.5f}")
+    return problems
+
+
+def _constant_case(n: int, d: int, hiddens: int, value: float, lr: float, steps: int):
+    def make(g: torch.Generator) -> Args:
+        X = _randn(g, n, d)
+        y = X.sum(dim=1, keepdim=True) * 0.5 + _randn(g, n, 1, scale=0.1)
+        return args(X, y, hiddens, value, lr, steps)
+    return make
+
+
+MLP_QUESTIONS = [
+    # §3.8
+    Question("activations", 2, mlp.activations, cases=[
+        public(lambda g: args(torch.arange(-8.0, 8.0, 0.1))),
+        hidden(_with_zeros),
+        hidden(lambda g: args(_randn(g, 3, 4, scale=2.0))),
+    ]),
+    # §3.9
+    Question("relu", 1, mlp.relu, cases=[
+        public(lambda g: args(_randn(g, 2, 4))),
+        hidden(lambda g: args(_randn(g, 5, 7, scale=3.0))),
+        hidden(lambda g: args(_randn(g, 2, 1, 3, 3))),
+    ]),
+    Question("mlp_net", 2, mlp.mlp_net, isolate={"relu": partial("torch.relu")},
+             tolerance=WITH_WEIGHTS, cases=[
+        public(_mlp_case(2, (1, 2, 2), 5, 3)),
+        hidden(_mlp_case(3, (1, 28, 28), 16, 10)),
+        hidden(_mlp_case(6, (12,), 8, 4)),
+    ]),
+    # §3.10
+    Question("mlp_concise", 1, mlp.mlp_concise, tolerance=WITH_WEIGHTS,
+             kind=Construct(init_kwargs=MLP_CONCISE_SIZES,
+                            harvest=("output", "names", "num_params")),
+             cases=[public(_mlp_concise_case(2)), hidden(_mlp_concise_case(5)),
+                    hidden(_mlp_concise_case(1))]),
+    # §3.11
+    Question("poly_data", 1, mlp.poly_data, cases=[
+        public(_poly_data_case(4)), hidden(_poly_data_case(20)), hidden(_poly_data_case(1)),
+    ]),
+    Question("fit_poly", 2, mlp.fit_poly, invariant=_fit_poly_invariant, cases=[
+        # The public case underfits (linear features): its losses stay in the hundreds, far
+        # from the dense random hidden values of dropout and xavier_uniform, so the public
+        # fixtures cannot look as if they leaked them.
+        public(_fit_poly_case(100, 100, 1, 100)),
+        hidden(_fit_poly_case(100, 40, 3, 80)),
+        hidden(_fit_poly_case(100, 100, 3, 100)),
+    ]),
+    # §3.12
+    Question("l2_penalty", 1, mlp.l2_penalty, cases=[
+        public(lambda g: args(_randn(g, 4, 1))),
+        hidden(lambda g: args(_randn(g, 200, 1))),
+        hidden(lambda g: args(_randn(g, 3, 5, scale=2.0))),
+    ]),
+    Question("train_weight_decay", 2, mlp.train_weight_decay,
+             kind=Call(harvest=("arg:0", "arg:1")), tolerance=WITH_WEIGHTS,
+             isolate={"l2_penalty": partial("torch.nn.functional.huber_loss",
+                                            target=torch.zeros(WD_DIM, 1), reduction="sum",
+                                            delta=1e9)},
+             cases=[public(_wd_scratch_case([5, 5, 5, 5], 3.0, 0.01, 5)),
+                    hidden(_wd_scratch_case([5, 5, 5, 5], 0.0, 0.01, 3)),
+                    hidden(_wd_scratch_case([4, 4, 4, 3], 1.0, 0.05, 4))]),
+    Question("train_weight_decay_concise", 2, mlp.train_weight_decay_concise,
+             kind=Call(harvest=("bound:net",)), tolerance=WITH_WEIGHTS, cases=[
+        public(_wd_concise_case([5, 5, 5, 5], 3.0, 0.01, 5)),
+        hidden(_wd_concise_case([5, 5, 5, 5], 0.5, 0.01, 3)),
+        hidden(_wd_concise_case([4, 4, 4, 3], 1.0, 0.05, 4)),
+    ]),
+    # §3.13
+    Question("dropout", 2, mlp.dropout, invariant=_dropout_invariant, cases=[
+        public(_dropout_case((2, 8), 0.5)),
+        public(_dropout_case((3, 5), 0.0)),
+        public(_dropout_case((3, 5), 1.0)),
+        hidden(_dropout_case((200, 100), 0.2)),
+        hidden(_dropout_case((100, 100), 0.7)),
+        hidden(_dropout_case((100, 50), 0.5)),
+    ]),
+    Question("dropout_mlp", 2, mlp.dropout_mlp, tolerance=WITH_WEIGHTS,
+             isolate={"relu": partial("torch.relu"),
+                      "dropout": partial("torch.nn.functional.dropout")},
+             cases=[public(_dropout_mlp_case(3, 0.2, 0.5, False)),
+                    hidden(_dropout_mlp_case(5, 0.5, 0.5, False)),
+                    hidden(_dropout_mlp_case(4, 0.0, 0.0, True)),
+                    hidden(_dropout_mlp_case(4, 1.0, 0.0, True))]),
+    Question("dropout_mlp_concise", 1, mlp.dropout_mlp_concise, tolerance=WITH_WEIGHTS,
+             kind=Construct(init_kwargs=DROPOUT_CONCISE_SIZES,
+                            harvest=("output", "names", "num_params")),
+             cases=[public(_dropout_concise_case(2)), hidden(_dropout_concise_case(6))]),
+    # §3.14
+    Question("forward_objective", 1, mlp.forward_objective, tolerance=EXACT64, cases=[
+        public(_backprop_case(4, 3, 5, 2, 0.1)),
+        hidden(_backprop_case(10, 6, 8, 3, 0.0)),
+        hidden(_backprop_case(1, 4, 3, 1, 2.0)),
+    ]),
+    Question("manual_backward", 3, mlp.manual_backward, tolerance=EXACT64, cases=[
+        public(_backprop_case(4, 3, 5, 2, 0.1)),
+        hidden(_backprop_case(10, 6, 8, 3, 0.0)),
+        hidden(_backprop_case(7, 5, 9, 4, 0.5)),
+        hidden(_backprop_case(1, 4, 3, 1, 2.0)),
+    ]),
+    # §3.15
+    Question("xavier_uniform", 2, mlp.xavier_uniform, invariant=_xavier_invariant, cases=[
+        public(lambda g: args(64, 32)),
+        hidden(lambda g: args(200, 150)),
+        hidden(lambda g: args(100, 300)),
+    ]),
+    Question("constant_init_training", 2, mlp.constant_init_training, tolerance=WITH_WEIGHTS,
+             cases=[public(_constant_case(8, 3, 4, 0.5, 0.1, 5)),
+                    hidden(_constant_case(16, 5, 6, 0.3, 0.2, 10)),
+                    hidden(_constant_case(10, 2, 3, -0.2, 0.05, 20))]),
+]
+
+
 ASSIGNMENT = AssignmentSpec(
     id="ch03_basics",
     title="第 3 章 深度学习基础 / Chapter 3: Deep-learning basics",
-    notebooks=[NotebookSpec("linear_softmax", QUESTIONS, prepare_data=write_standin)],
+    notebooks=[NotebookSpec("linear_softmax", QUESTIONS, prepare_data=write_standin),
+               NotebookSpec("mlp_regularization", MLP_QUESTIONS, prepare_data=write_standin)],
 )
