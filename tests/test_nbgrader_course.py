@@ -25,7 +25,8 @@ def test_course_init_registers_the_chapter_through_nbgrader(tmp_path):
         points = {nb.name: sum(q.points for q in nb.questions) for nb in spec.notebooks}
         assert assignment.max_score == sum(points.values())
         notebooks = {nb.name: nb for nb in assignment.notebooks}
-        assert sorted(notebooks) == sorted(points) == ["linear_softmax", "mlp_regularization"]
+        assert sorted(notebooks) == sorted(points) == ["kaggle_house", "linear_softmax",
+                                                        "mlp_regularization"]
         assert sorted(c.name for c in notebooks["linear_softmax"].grade_cells) == sorted([
             "synthetic_data", "data_iter", "linreg", "squared_loss", "sgd",
             "get_fashion_mnist_labels", "softmax", "net", "cross_entropy", "accuracy",

@@ -12,6 +12,7 @@ Dependent questions are graded in isolation, so one mistake costs one question:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import torch
@@ -21,7 +22,9 @@ from autograder.kinds import Call, Construct, leaf, new, params, partial
 from autograder.spec import Args, AssignmentSpec, NotebookSpec, Question, args, hidden, public
 from reference_impl import ch03_basics as ref
 from reference_impl import ch03_mlp as mlp
+from reference_impl import house_prices as house
 from reference_impl.fashion_mnist import write_standin
+from reference_impl.house_prices import write_house_standin
 
 WITH_WEIGHTS = Tolerance(rtol=1e-4, atol=1e-5)  # networks with loaded weights, k steps
 
@@ -656,9 +659,218 @@ MLP_QUESTIONS = [
 ]
 
 
+# =========================================================================================
+# Third notebook, ``kaggle_house``: §3.16 (reference: reference_impl/house_prices.py)
+#
+# Every case passes its data as arguments (small tables as dicts of columns, tensors), so
+# the grading never reads the CSV files: otter runs have no $D2L_DATA_DIR.  ``k_fold`` and
+# ``train_and_pred`` shuffle and initialise at random, so they are judged by how well the
+# result fits (thresholds with a wide margin), not by equality.  Their labels follow one
+# fixed rule, ``exp(HOUSE_LOG_BASE + X @ _house_weights(d) + noise)``, which the invariants
+# recompute from the case's own features.  Both call the notebook's given ``get_net`` and
+# ``train``; a wrong ``log_rmse`` only changes the reported losses by a constant factor
+# (or not at all once the predictions exceed 1), which the thresholds absorb, so one
+# mistake still costs one question.
+# =========================================================================================
+
+HOUSE_LOG_BASE = 3.0  # prices around e³ ≈ 20: reachable by Adam with lr=1 in a few epochs
+HOUSE_NOISE = 0.1  # the noise of the log price, so no fit can get far below 0.1
+KFOLD_LIMIT = 0.36  # over 40 seeds per case the correct 5-fold averages stay within
+                    # 0.08–0.19: √2 times that (a log_rmse with the book's factor 2) stays
+                    # below, 5 times that (forgetting to divide by k) above
+PRED_LIMIT = 0.4  # the correct test predictions stay within ~0.21 of the clean log price
+
+
+def _house_weights(d: int) -> torch.Tensor:
+    """The true effect of each feature on the log price; small, so that a linear model
+    of the raw price fits the exponential well."""
+    return torch.linspace(-0.15, 0.15, d)
+
+
+def _house_data(g: torch.Generator, n: int, d: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """Standardised features (clipped at ±2.5, so no outlier drives a prediction below 1
+    after training) and positive prices."""
+    X = _randn(g, n, d).clamp(-2.5, 2.5)
+    log_price = HOUSE_LOG_BASE + X @ _house_weights(d) + _randn(g, n, scale=HOUSE_NOISE)
+    return X, torch.exp(log_price).reshape(-1, 1)
+
+
+# ---- preprocess_house: small tables as dicts of columns -----------------------------------
+
+_ZONES = ("RL", "RM", "FV", "RH")
+_ROOFS = ("Gable", "Hip", "Flat")
+
+
+def _tables_case(n_train: int, n_test: int, extra_numeric: bool):
+    """A training and a test table shaped like Kaggle's: ``Id`` first, ``SalePrice``
+    last in training only, an integer column without gaps, numeric columns with missing
+    values (at least one in each), two text columns, one with missing values."""
+    def make(g: torch.Generator) -> Args:
+        n = n_train + n_test
+
+        def holes(share: float) -> set[int]:
+            picked = {int(i) for i in torch.nonzero(torch.rand(n, generator=g) < share)}
+            return picked | {int(torch.randint(0, n, (1,), generator=g))}
+
+        def ints(low: int, high: int) -> list[int]:
+            return [int(v) for v in torch.randint(low, high, (n,), generator=g)]
+
+        area = ints(1500, 20000)
+        year_holes = holes(0.15)
+        year = [None if i in year_holes else v for i, v in enumerate(ints(1900, 2011))]
+        columns: dict[str, list[Any]] = {"Id": list(range(1, n + 1)), "LotArea": area,
+                                         "YearBuilt": year}
+        if extra_numeric:
+            frontage_holes = holes(0.2)
+            frontage = [round(float(v), 1) for v in _randn(g, n, scale=20.0) + 70]
+            columns["LotFrontage"] = [None if i in frontage_holes else v
+                                      for i, v in enumerate(frontage)]
+        zone_holes = holes(0.1)
+        zones = [_ZONES[int(v)] for v in torch.randint(0, len(_ZONES), (n,), generator=g)]
+        columns["MSZoning"] = [None if i in zone_holes else v for i, v in enumerate(zones)]
+        columns["RoofStyle"] = [_ROOFS[int(v)]
+                                for v in torch.randint(0, len(_ROOFS), (n,), generator=g)]
+        prices = ints(50_000, 400_000)
+        train = {name: values[:n_train] for name, values in columns.items()}
+        train["SalePrice"] = prices[:n_train]
+        test = {name: values[n_train:] for name, values in columns.items()}
+        return args(train, test)
+    return make
+
+
+# ---- log_rmse: a linear "net" with fixed weights, some predictions below 1 ------------------
+
+def _log_rmse_case(n: int, d: int):
+    def make(g: torch.Generator) -> Args:
+        X = _randn(g, n, d)
+        X[0] = 0  # the first prediction is the bias alone, below 1, so the clamp matters
+        state = {"weight": _randn(g, 1, d, scale=4.0),
+                 "bias": torch.rand(1, generator=g) * 3.5 - 2.6}
+        net = new("torch.nn.Linear", d, 1, state=state)
+        labels = torch.exp(_randn(g, n, 1) + 2)
+        return args(net, X, labels)
+    return make
+
+
+# ---- get_k_fold_data: exact rows -----------------------------------------------------------
+
+def _fold_case(k: int, i: int, n: int, d: int):
+    """``n`` is never a multiple of ``k``, so where the remainder rows go always shows."""
+    assert n % k
+    def make(g: torch.Generator) -> Args:
+        return args(k, i, _randn(g, n, d), _randn(g, n, 1))
+    return make
+
+
+# ---- k_fold and train_and_pred: thresholds --------------------------------------------------
+
+def _k_fold_case(k: int, n: int, d: int, epochs: int, lr: float, batch_size: int):
+    def make(g: torch.Generator) -> Args:
+        X, y = _house_data(g, n, d)
+        return args(k, X, y, epochs, lr, 0.0, batch_size)
+    return make
+
+
+def _is_float(v: Any) -> bool:
+    return type(v) is float and math.isfinite(v)
+
+
+def _k_fold_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
+    k = a.args[0]
+    if type(actual) not in (tuple, list) or len(actual) != 2 \
+            or not all(_is_float(v) for v in actual):
+        return _problem("应返回两个有限的 Python float：(训练 log-RMSE 均值, 验证 log-RMSE 均值)",
+                        "should return two finite Python floats: (mean training log-RMSE, "
+                        "mean validation log-RMSE)")
+    problems = []
+    for zh, en, v in (("训练", "training", actual[0]), ("验证", "validation", actual[1])):
+        if not 0 < v < KFOLD_LIMIT:
+            problems += _problem(
+                f"{k} 折的平均{zh} log-RMSE 是 {v:.4f}，正确的实现在这份数据上低于 {KFOLD_LIMIT}"
+                "（是否忘了除以 k？）",
+                f"the mean {en} log-RMSE over {k} folds is {v:.4f}; a correct implementation "
+                f"stays below {KFOLD_LIMIT} on this data (did you forget to divide by k?)")
+    return problems
+
+
+def _pred_case(n_train: int, n_test: int, d: int, epochs: int, lr: float, batch_size: int):
+    def make(g: torch.Generator) -> Args:
+        X, y = _house_data(g, n_train + n_test, d)
+        first_id = int(torch.randint(1000, 3000, (1,), generator=g))
+        ids = list(range(first_id, first_id + n_test))
+        return args(X[:n_train], X[n_train:], y[:n_train], ids, epochs, lr, 0.0, batch_size)
+    return make
+
+
+def _pred_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
+    test_features, test_ids = a.args[1], list(a.args[3])
+    if type(actual) is not list or not all(type(r) in (list, tuple) and len(r) == 2
+                                           for r in actual):
+        return _problem("应返回由 [Id, SalePrice] 行组成的列表（第一行是表头）",
+                        "should return a list of [Id, SalePrice] rows (the header first)")
+    if list(actual[:1]) == [] or list(actual[0]) != ["Id", "SalePrice"]:
+        return _problem('第一行应是表头 ["Id", "SalePrice"]',
+                        'the first row should be the header ["Id", "SalePrice"]')
+    rows = actual[1:]
+    if len(rows) != len(test_ids):
+        return _problem(f"应有 {len(test_ids)} 行预测（每个测试样本一行），得到 {len(rows)} 行",
+                        f"there should be {len(test_ids)} prediction rows (one per test "
+                        f"example), got {len(rows)}")
+    ids = [r[0] for r in rows]
+    if not all(type(i) is int for i in ids):
+        return _problem("Id 应是 Python int（不是 1461.0 这样的浮点数）",
+                        "each Id should be a Python int (not a float such as 1461.0)")
+    if ids != test_ids:
+        return _problem("Id 应按顺序与 test_ids 一致", "the Ids should be test_ids, in order")
+    prices = [r[1] for r in rows]
+    if not all(_is_float(p) for p in prices):
+        return _problem("SalePrice 应是有限的 Python float", "each SalePrice should be a "
+                        "finite Python float")
+    clean = HOUSE_LOG_BASE + test_features @ _house_weights(test_features.shape[1])
+    predicted = torch.tensor(prices, dtype=torch.float64).clamp(min=1).log()
+    err = float(((predicted - clean.double()) ** 2).mean().sqrt())
+    if err > PRED_LIMIT:
+        return _problem(f"预测的对数价格与真实值的均方根误差是 {err:.3f}，正确的实现低于 "
+                        f"{PRED_LIMIT}（模型训练了吗？预测的是测试集吗？）",
+                        f"the predicted log prices are {err:.3f} (root mean square) away from "
+                        f"the truth; a correct implementation stays below {PRED_LIMIT} (was "
+                        "the model trained, and on the test features?)")
+    return []
+
+
+HOUSE_QUESTIONS = [
+    Question("preprocess_house", 3, house.preprocess_house, cases=[
+        public(_tables_case(6, 4, False)),
+        hidden(_tables_case(12, 7, True)),
+        hidden(_tables_case(20, 9, True)),
+    ]),
+    Question("log_rmse", 1, house.log_rmse, cases=[
+        public(_log_rmse_case(6, 3)),
+        hidden(_log_rmse_case(20, 4)),
+        hidden(_log_rmse_case(9, 2)),
+    ]),
+    Question("get_k_fold_data", 2, house.get_k_fold_data, cases=[
+        public(_fold_case(4, 1, 22, 3)),
+        hidden(_fold_case(5, 0, 23, 2)),
+        hidden(_fold_case(3, 2, 20, 4)),
+        hidden(_fold_case(5, 4, 27, 3)),
+    ]),
+    Question("k_fold", 2, house.k_fold, invariant=_k_fold_invariant, cases=[
+        public(_k_fold_case(5, 66, 6, 30, 1.0, 16)),
+        hidden(_k_fold_case(5, 77, 5, 30, 1.0, 16)),
+        hidden(_k_fold_case(5, 84, 4, 30, 1.0, 16)),
+    ]),
+    Question("train_and_pred", 2, house.train_and_pred, invariant=_pred_invariant, cases=[
+        public(_pred_case(60, 15, 6, 30, 1.0, 16)),
+        hidden(_pred_case(80, 20, 5, 30, 1.0, 16)),
+    ]),
+]
+
+
 ASSIGNMENT = AssignmentSpec(
     id="ch03_basics",
     title="第 3 章 深度学习基础 / Chapter 3: Deep-learning basics",
     notebooks=[NotebookSpec("linear_softmax", QUESTIONS, prepare_data=write_standin),
-               NotebookSpec("mlp_regularization", MLP_QUESTIONS, prepare_data=write_standin)],
+               NotebookSpec("mlp_regularization", MLP_QUESTIONS, prepare_data=write_standin),
+               NotebookSpec("kaggle_house", HOUSE_QUESTIONS, prepare_data=write_house_standin)],
 )
