@@ -12,6 +12,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from .conftest import CH03, ROOT, run_cli
+from .hidden import hidden_values
 
 STUDENTS = {  # student: (notebook, expected score)
     "alice": (ROOT / "examples" / CH03 / "correct.ipynb", 18.0),
@@ -75,37 +76,6 @@ def test_autograde_fills_the_gradebook_and_resumes(tmp_path):
     assert (folder / "scores.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def _hidden_numbers(course_obj) -> set[str]:
-    """Every distinctive number among the hidden expected values, as text."""
-    import torch
-
-    from autograder.fixtures import load_fixtures
-
-    _, expected = load_fixtures(course_obj, CH03, "linear_softmax")
-    numbers: set[str] = set()
-
-    def walk(v):
-        if isinstance(v, float):
-            values = [v]
-        elif isinstance(v, torch.Tensor) and v.is_floating_point():
-            values = v.flatten().tolist()
-        elif isinstance(v, (list, tuple)):
-            return [walk(x) for x in v]
-        elif isinstance(v, dict):
-            return [walk(x) for x in v.values()]
-        else:
-            return None
-        for x in values:
-            text = f"{x:.6g}"
-            if sum(c.isdigit() for c in text.lstrip("-0.")) >= 5:
-                numbers.update({text, repr(x)})
-
-    for key, value in expected.items():
-        if "/h" in key:
-            walk(value)
-    return numbers
-
-
 def test_feedback_pages_show_errors_but_no_hidden_expected_value(tmp_path, course):
     path = tmp_path / "course"
     assert run_cli("course", "init", str(path), "--course", "t2", "--assignment",
@@ -130,7 +100,7 @@ def test_feedback_pages_show_errors_but_no_hidden_expected_value(tmp_path, cours
     assert "greatest absolute difference" in pages["bob"] and "最大绝对误差" in pages["bob"]
     assert "总分 / Total: 14 / 18" in pages["bob"]
     assert "expected (hidden)" in pages["frank"] and "（隐藏）" in pages["frank"]
-    hidden = _hidden_numbers(course)
+    hidden, _ = hidden_values(course, CH03, "linear_softmax")
     assert len(hidden) > 100
     for student, page in pages.items():
         leaked = [n for n in hidden if n in page]

@@ -18,16 +18,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-import torch
 
 from autograder import wire
 from autograder.course import find_course
-from autograder.fixtures import load_fixtures
 from autograder.grade import grade_batch
 from autograder.notebook import read_submission
 from autograder.otter_zip import REQUIREMENTS, build_zip, public_zip_path
 
 from .conftest import ROOT
+from .hidden import hidden_values
 
 OTTER = Path(sys.executable).parent / "otter"
 COURSE = find_course(ROOT)
@@ -76,36 +75,6 @@ def test_full_zip_scores_equal_d2l_grade(tmp_path, assignment, notebook):
     assert all(0 < s < total for label, s in scores.items() if label.startswith("mistake_"))
 
 
-def _hidden_values(assignment: str, notebook: str) -> tuple[set[str], list[bytes]]:
-    """Hidden expected values as text (distinctive numbers) and as raw array bytes."""
-    _, expected = load_fixtures(COURSE, assignment, notebook)
-    numbers: set[str] = set()
-    arrays: list[bytes] = []
-
-    def walk(v):
-        if isinstance(v, torch.Tensor) and v.is_floating_point():
-            values = v.flatten().tolist()
-            if len(set(values)) >= 3:  # zeros or a constant could be anyone's value
-                arrays.append(v.detach().cpu().numpy().tobytes())
-        elif isinstance(v, float):
-            values = [v]
-        elif isinstance(v, (list, tuple)):
-            return [walk(x) for x in v]
-        elif isinstance(v, dict):
-            return [walk(x) for x in v.values()]
-        else:
-            return None
-        for x in values:
-            text = f"{x:.6g}"
-            if sum(c.isdigit() for c in text.lstrip("-0.")) >= 5:
-                numbers.update({text, repr(x)})
-
-    for key, value in expected.items():
-        if "/h" in key:
-            walk(value)
-    return numbers, arrays
-
-
 @pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS)
 def test_public_zip_passes_the_solution_and_holds_no_hidden_value(tmp_path, assignment,
                                                                  notebook):
@@ -120,7 +89,7 @@ def test_public_zip_passes_the_solution_and_holds_no_hidden_value(tmp_path, assi
     folder = f"files/d2l_otter/{assignment}/{notebook}/"
     expected = wire.loads(members[folder + "expected.json"], members[folder + "expected.npz"])
     assert expected and all("/p" in key for key in expected)
-    numbers, arrays = _hidden_values(assignment, notebook)
+    numbers, arrays = hidden_values(COURSE, assignment, notebook)
     assert numbers and arrays
     for name, data in members.items():
         if name.endswith(".npz"):
