@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -73,6 +73,21 @@ def _assignments(course: Course, names: list[str] | None) -> list[str]:
         if name not in known:
             raise _fail(f"unknown assignment {name!r}; this course has: {', '.join(known)}")
     return names
+
+
+NotebookSelectOpt = Annotated[list[str] | None, typer.Option(
+    "--notebook", help="Only this notebook of the assignment (repeatable; default: all).",
+    show_default=False)]
+
+
+def _spec_call(fn: Any, course: Course, aid: str, **kwargs: Any) -> Any:
+    """Call a fixtures/release function, turning an unknown notebook into one error line."""
+    from .spec import SpecError
+
+    try:
+        return fn(course, aid, **kwargs)
+    except SpecError as exc:
+        raise _fail(str(exc)) from None
 
 
 def parse_size(text: str) -> int:
@@ -343,6 +358,7 @@ def fixtures_build(
     assignments: Annotated[list[str] | None, typer.Argument(
         help="Assignments to build (default: all).", show_default=False)] = None,
     root: RootOpt = None,
+    notebooks: NotebookSelectOpt = None,
 ) -> None:
     """Run the reference on every case (CPU, deterministic) and store inputs, expected
     outputs and a manifest of hashes and versions."""
@@ -350,7 +366,8 @@ def fixtures_build(
 
     course = _course(root)
     for aid in _assignments(course, assignments):
-        report = build(course, aid, progress=lambda s: err.print(f"building {s} …"))
+        report = _spec_call(build, course, aid, progress=lambda s: err.print(f"building {s} …"),
+                            notebooks=notebooks)
         total = sum(report.notebooks.values())
         out.print(f"{aid}: {total} cases in {len(report.notebooks)} notebook(s) → {report.folder}")
 
@@ -360,6 +377,7 @@ def fixtures_verify(
     assignments: Annotated[list[str] | None, typer.Argument(
         help="Assignments to verify (default: all).", show_default=False)] = None,
     root: RootOpt = None,
+    notebooks: NotebookSelectOpt = None,
 ) -> None:
     """Rebuild the fixtures in a temporary folder and fail on any difference."""
     from .fixtures import verify
@@ -367,7 +385,9 @@ def fixtures_verify(
     course = _course(root)
     failed = False
     for aid in _assignments(course, assignments):
-        problems = verify(course, aid, progress=lambda s: err.print(f"rebuilding {s} …"))
+        problems = _spec_call(verify, course, aid,
+                              progress=lambda s: err.print(f"rebuilding {s} …"),
+                              notebooks=notebooks)
         if problems:
             failed = True
             for p in problems:
@@ -383,6 +403,7 @@ def release(
     assignments: Annotated[list[str] | None, typer.Argument(
         help="Assignments to release (default: all).", show_default=False)] = None,
     root: RootOpt = None,
+    notebooks: NotebookSelectOpt = None,
 ) -> None:
     """Write assignments/<assignment>/: student notebooks (solutions stripped by nbgrader),
     public fixtures and a public otter zip; and the full otter zip under build/otter/."""
@@ -392,11 +413,15 @@ def release(
     course = _course(root)
     for aid in _assignments(course, assignments):
         try:
-            files = do_release(course, aid, progress=lambda s: err.print(f"releasing {s} …"))
+            files = _spec_call(do_release, course, aid,
+                               progress=lambda s: err.print(f"releasing {s} …"),
+                               notebooks=notebooks)
         except (FileNotFoundError, OtterUnavailable, RuntimeError) as exc:
             raise _fail(str(exc), code=1) from None
         out.print(f"{aid}: wrote {len(files)} files under {course.assignments / aid}")
         for nb in course.spec(aid).notebooks:
+            if notebooks and nb.name not in notebooks:
+                continue
             out.print(f"  instructors' otter zip (hidden cases; do not share): "
                       f"{full_zip_path(course, aid, nb.name)}")
 

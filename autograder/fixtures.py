@@ -20,7 +20,7 @@ import hashlib
 import json
 import platform
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,15 +119,34 @@ class BuildReport:
     files: dict[str, str]  # relative path -> sha256
 
 
+def select_notebooks(spec: AssignmentSpec, names: Sequence[str] | None) -> list[NotebookSpec]:
+    """The assignment's notebooks named in ``names`` (all when None), in spec order."""
+    known = [nb.name for nb in spec.notebooks]
+    for name in names or ():
+        if name not in known:
+            raise SpecError(f"{spec.id} has no notebook {name!r}; it has: {', '.join(known)}")
+    return [nb for nb in spec.notebooks if names is None or nb.name in names]
+
+
 def build(course: Course, assignment_id: str, out: Path | None = None,
-          progress: Callable[[str], None] | None = None) -> BuildReport:
-    """Build all fixtures of one assignment into ``out`` (default: its fixtures folder)."""
+          progress: Callable[[str], None] | None = None,
+          notebooks: Sequence[str] | None = None) -> BuildReport:
+    """Build the fixtures of one assignment into ``out`` (default: its fixtures folder).
+
+    ``notebooks`` rebuilds only those notebooks; the others' files stay, and the manifest
+    is rewritten over everything in the folder.
+    """
     spec = course.spec(assignment_id)
+    selected = select_notebooks(spec, notebooks)
     folder = Path(out) if out else course.fixtures_dir(assignment_id)
     folder.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     seeds: dict[str, int] = {}
-    for nb in spec.notebooks:
+    if notebooks is not None and (folder / MANIFEST).is_file():
+        kept = {nb.name for nb in spec.notebooks} - set(notebooks)
+        old = json.loads((folder / MANIFEST).read_text()).get("seeds", {})
+        seeds = {k: v for k, v in old.items() if k.split("/", 1)[0] in kept}
+    for nb in selected:
         if progress:
             progress(f"{assignment_id}/{nb.name}")
         plan = make_plan(spec, nb)
@@ -151,15 +170,19 @@ def build(course: Course, assignment_id: str, out: Path | None = None,
         "built_with": {"torch": torch.__version__, "numpy": np.__version__,
                        "python": platform.python_version()},
         "files": files,
-        "seeds": seeds,
+        "seeds": dict(sorted(seeds.items())),
     }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, sort_keys=True) + "\n")
     return BuildReport(folder, counts, files)
 
 
 def verify(course: Course, assignment_id: str,
-           progress: Callable[[str], None] | None = None) -> list[str]:
-    """Rebuild in a temporary folder and list every difference (empty: verified)."""
+           progress: Callable[[str], None] | None = None,
+           notebooks: Sequence[str] | None = None) -> list[str]:
+    """Rebuild in a temporary folder and list every difference (empty: verified).
+
+    ``notebooks`` limits the rebuild to those notebooks (the hashes are checked for all).
+    """
     problems: list[str] = []
     committed = course.fixtures_dir(assignment_id)
     manifest_path = committed / MANIFEST
@@ -173,7 +196,7 @@ def verify(course: Course, assignment_id: str,
         elif _sha256(path) != digest:
             problems.append(f"{assignment_id}: {rel} does not match its sha256 in the manifest")
     with tempfile.TemporaryDirectory(prefix="d2l-verify-") as tmp:
-        fresh = build(course, assignment_id, Path(tmp), progress)
+        fresh = build(course, assignment_id, Path(tmp), progress, notebooks)
         for nb_name in fresh.notebooks:
             for stem in (PLAN, EXPECTED):
                 rel = f"{nb_name}/{stem}"
@@ -185,7 +208,9 @@ def verify(course: Course, assignment_id: str,
                 new_tree, new_arrays = wire.read_raw(Path(tmp) / rel)
                 problems += _differences(f"{assignment_id}/{rel}", old_tree, old_arrays,
                                          new_tree, new_arrays)
-        extra = set(fresh.files) ^ set(manifest.get("files", {}))
+        listed = {rel for rel in manifest.get("files", {})
+                  if rel.split("/", 1)[0] in fresh.notebooks}
+        extra = set(fresh.files) ^ listed
         for rel in sorted(extra):
             problems.append(f"{assignment_id}: {rel} is in only one of the build and the manifest")
     return problems

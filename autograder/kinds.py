@@ -197,14 +197,20 @@ class Construct:
     with the keywords ``init`` and ``init_kwargs`` (other sizes in hidden cases).  A case
     keyword ``state``
     is a state dict loaded with ``strict=True``, so the student's parameter names and
-    shapes must be the reference's; the module is put in eval mode unless ``train`` and
-    called on the case's positional arguments (other case keywords go to ``forward``)
-    with autograd off.  ``harvest`` lists what is recorded:
+    shapes must be the reference's.  For networks too big to ship weights for (AlexNet has
+    47 million), the case keyword ``fill=True`` instead fills every floating state-dict
+    entry from a generator seeded by the case (:func:`fill_state`): a network whose
+    entries have the reference's names and shapes then holds the reference's values.
+    The module is put in eval mode unless ``train`` and called on the case's positional
+    arguments (other case keywords go to ``forward``) with autograd off.  ``harvest``
+    lists what is recorded:
 
     ``output``      what the call returned
     ``state``       the state dict after the call
     ``names``       ``[name, shape]`` of every state-dict entry, in order
     ``num_params``  parameter elements, a shared parameter counted once
+    ``layers``      ``[class name, output shape]`` of each direct child in the order they
+                    ran during the call (the book's layer-by-layer shape table)
     """
 
     init: tuple[Any, ...] = ()
@@ -279,11 +285,18 @@ def _construct(cls: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
     state = kwargs.pop("state", None)
     if state is not None:
         module.load_state_dict(state, strict=True)
+    if kwargs.pop("fill", False):
+        fill_state(module, int(case["seed"]))
     module.train(bool(kind["train"]))
     harvested: dict[str, Any] = {}
-    if "output" in kind["harvest"]:
-        with torch.no_grad():
-            harvested["output"] = module(*builder.build(case["args"]), **kwargs)
+    wanted = kind["harvest"]
+    if "output" in wanted or "layers" in wanted:
+        with torch.no_grad(), _layer_shapes(module) as layers:
+            output = module(*builder.build(case["args"]), **kwargs)
+        if "output" in wanted:
+            harvested["output"] = output
+        if "layers" in wanted:
+            harvested["layers"] = layers
     for target in kind["harvest"]:
         if target == "state":
             harvested[target] = dict(module.state_dict())
@@ -291,11 +304,58 @@ def _construct(cls: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
             harvested[target] = [[k, list(v.shape)] for k, v in module.state_dict().items()]
         elif target == "num_params":
             harvested[target] = sum(p.numel() for p in module.parameters())
-        elif target != "output":
+        elif target not in ("output", "layers"):
             raise RecipeError(f"unknown harvest target {target!r}")
     if len(harvested) == 1:
         return next(iter(harvested.values()))
     return harvested
+
+
+def fill_state(module: torch.nn.Module, seed: int) -> None:
+    """Overwrite the module's floating state with values drawn from ``seed``, in place.
+
+    Entries are visited in sorted name order, so two modules with the same entry names
+    and shapes get the same values whatever order their layers were built in.  The
+    scales keep a deep network's activations of order one: a weight of two or more
+    dimensions is N(0, 1/fan_in), a one-dimensional ``weight`` (a norm layer's scale) and
+    a ``running_var`` are U(0.5, 1.5), every other entry (biases, shifts, running means)
+    is N(0, 0.1²).  Integer entries (``num_batches_tracked``) are left alone.
+    """
+    g = torch.Generator().manual_seed(seed)
+    state = module.state_dict()
+    values = {}
+    for name in sorted(state):
+        entry = state[name]
+        if not entry.is_floating_point():
+            continue
+        shape, leaf = entry.shape, name.rsplit(".", 1)[-1]
+        if entry.dim() >= 2:
+            value = torch.randn(shape, generator=g) / (entry[0].numel() ** 0.5)
+        elif leaf in ("weight", "running_var"):
+            value = 0.5 + torch.rand(shape, generator=g)
+        else:
+            value = 0.1 * torch.randn(shape, generator=g)
+        values[name] = value.to(entry.dtype)
+    module.load_state_dict(values, strict=False)
+
+
+@contextmanager
+def _layer_shapes(module: torch.nn.Module) -> Iterator[list[list[Any]]]:
+    """Record ``[class name, output shape]`` of each direct child as it runs."""
+    layers: list[list[Any]] = []
+
+    def record(child: torch.nn.Module, _inputs: Any, output: Any) -> None:
+        shape = list(output.shape) if isinstance(output, torch.Tensor) else None
+        layers.append([type(child).__name__, shape])
+        if len(layers) > MAX_COLLECTED_ITEMS:
+            raise ValueError(f"more than {MAX_COLLECTED_ITEMS} layers ran")
+
+    handles = [child.register_forward_hook(record) for child in module.children()]
+    try:
+        yield layers
+    finally:
+        for handle in handles:
+            handle.remove()
 
 
 def _collect(result: Any) -> list[Any]:

@@ -25,6 +25,7 @@ import subprocess
 import sys
 import tempfile
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 
 from . import wire
@@ -122,9 +123,9 @@ def build_zip(course: Course, assignment: str, notebook: str, full: bool,
         wire.write(fixtures / PLAN, plan)
         wire.write(fixtures / EXPECTED, expected)
         files = ["autograder", "d2l_otter"]
-        if full:  # invariants live in the spec, which imports the reference
-            shutil.copyfile(course.solutions / assignment / "questions.py",
-                            stage / "d2l_otter" / assignment / "questions.py")
+        if full:  # invariants live in the spec (questions.py and its sibling modules)
+            for source in sorted((course.solutions / assignment).glob("*.py")):
+                shutil.copyfile(source, stage / "d2l_otter" / assignment / source.name)
             shutil.copytree(_reference_package(course), stage / "reference_impl",
                             ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
             files.append("reference_impl")
@@ -172,10 +173,13 @@ def _reproducible(src: Path, dst: Path) -> None:
     tmp.replace(dst)
 
 
-def build_zips(course: Course, assignment: str) -> list[Path]:
-    """Both zips for every notebook of the assignment; returns their paths."""
+def build_zips(course: Course, assignment: str,
+               notebooks: Sequence[str] | None = None) -> list[Path]:
+    """Both zips for every notebook of the assignment (or those named); their paths."""
     written = []
     for nb in course.spec(assignment).notebooks:
+        if notebooks is not None and nb.name not in notebooks:
+            continue
         written.append(build_zip(course, assignment, nb.name, False,
                                  public_zip_path(course, assignment, nb.name)))
         written.append(build_zip(course, assignment, nb.name, True,

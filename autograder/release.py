@@ -12,14 +12,14 @@ beside the notebook, the full one under ``build/otter/`` for instructors.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import nbformat
 
 from . import wire
 from .course import Course
-from .fixtures import EXPECTED, PLAN, load_fixtures, public_plan
+from .fixtures import EXPECTED, PLAN, load_fixtures, public_plan, select_notebooks
 from .otter_zip import build_zips
 
 
@@ -43,12 +43,14 @@ def student_notebook(master: Path) -> nbformat.NotebookNode:
 
 
 def release(course: Course, assignment_id: str,
-            progress: Callable[[str], None] | None = None) -> list[Path]:
-    """Write ``assignments/<assignment>/``; returns the files written."""
+            progress: Callable[[str], None] | None = None,
+            notebooks: Sequence[str] | None = None) -> list[Path]:
+    """Write ``assignments/<assignment>/`` (only ``notebooks`` if given); returns the files."""
     spec = course.spec(assignment_id)
+    selected = select_notebooks(spec, notebooks)
     out_dir = course.assignments / assignment_id
     written: list[Path] = []
-    for nb in spec.notebooks:
+    for nb in selected:
         if progress:
             progress(f"{assignment_id}/{nb.name}")
         master = course.master_notebook(assignment_id, nb.name)
@@ -70,5 +72,5 @@ def release(course: Course, assignment_id: str,
         written += wire.write(pub_dir / EXPECTED, {k: v for k, v in expected.items() if k in keys})
     if progress:
         progress(f"{assignment_id}: otter zips")
-    written += build_zips(course, assignment_id)
+    written += build_zips(course, assignment_id, [nb.name for nb in selected])
     return written

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import types
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -139,7 +140,16 @@ def load_assignment(folder: Path) -> AssignmentSpec:
     path = Path(folder) / "questions.py"
     if not path.is_file():
         raise SpecError(f"{path} does not exist")
-    name = f"_d2l_questions_{Path(folder).name}"
+    # questions.py is loaded as a module of a package whose path is the folder, so a
+    # chapter with several notebooks can keep each notebook's questions in a sibling file
+    # and import it relatively (``from .conv_layers import QUESTIONS``).
+    package = f"_d2l_questions_{Path(folder).name}"
+    pkg = types.ModuleType(package)
+    pkg.__path__ = [str(Path(folder).resolve())]
+    sys.modules[package] = pkg
+    for key in [k for k in sys.modules if k.startswith(package + ".")]:
+        del sys.modules[key]  # reloading a folder reloads its sibling modules too
+    name = f"{package}.questions"
     module_spec = importlib.util.spec_from_file_location(name, path)
     if module_spec is None or module_spec.loader is None:
         raise SpecError(f"cannot import {path}")

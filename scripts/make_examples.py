@@ -35,12 +35,14 @@ def apply_edit(nb: nbformat.NotebookNode, edit: dict) -> None:
 
 
 def mistake_notebooks(root: Path = ROOT) -> dict[Path, nbformat.NotebookNode]:
-    """Every chapter's mistake notebooks (``tests/notebooks/<assignment>/mistakes.json``).
+    """Every chapter's mistake notebooks (``tests/notebooks/<assignment>/mistakes*.json``).
 
-    An edit names its ``notebook`` when the assignment has several; else the one there is.
+    An assignment may list its mistakes in one file or one file per notebook
+    (``mistakes_<notebook>.json``).  An edit names its ``notebook`` when the assignment
+    has several; else the one there is.
     """
     out: dict[Path, nbformat.NotebookNode] = {}
-    for listing in sorted((root / "tests" / "notebooks").glob("*/mistakes.json")):
+    for listing in sorted((root / "tests" / "notebooks").glob("*/mistakes*.json")):
         assignment = listing.parent.name
         masters = sorted((root / "solutions" / assignment).glob("*.ipynb"))
         for edit in json.loads(listing.read_text()):

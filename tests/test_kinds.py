@@ -118,3 +118,64 @@ def test_construct_kind_builds_loads_weights_and_runs():
     wider = {"seed": 3, "args": [torch.ones(2, 4)],
              "kwargs": {"init_kwargs": {"hidden": 5}, "state": Net(hidden=5).state_dict()}}
     assert run_case(Net, wider, kind, {})["num_params"] == 4 * 5 + 5 + 5 * 2 + 2
+
+
+def _conv_net(order: str = "conv-first", act: type = torch.nn.ReLU) -> torch.nn.Module:
+    """A small BN network; ``order`` only changes the order its layers are created in."""
+    from torch import nn
+
+    if order == "conv-first":
+        conv, bn, fc = nn.Conv2d(2, 4, 3, padding=1), nn.BatchNorm2d(4), nn.Linear(4 * 4 * 4, 3)
+    else:
+        fc, bn, conv = nn.Linear(4 * 4 * 4, 3), nn.BatchNorm2d(4), nn.Conv2d(2, 4, 3, padding=1)
+    return nn.Sequential(conv, bn, act(), nn.MaxPool2d(2), nn.Flatten(), fc)
+
+
+def test_fill_gives_equal_networks_equal_weights_whatever_their_build_order():
+    from autograder import wire
+    from autograder.kinds import Construct
+
+    kind = wire.decode(*wire.encode(Construct(harvest=("output", "layers")).to_data()))
+    x = torch.randn(5, 2, 8, 8, generator=torch.Generator().manual_seed(0))
+    case = {"seed": 11, "args": [x], "kwargs": {"fill": True}}
+    a = run_case(_conv_net, case, kind, {})
+    b = run_case(lambda: _conv_net("fc-first"), case, kind, {})
+    assert torch.equal(a["output"], b["output"])
+    assert a["layers"] == [["Conv2d", [5, 4, 8, 8]], ["BatchNorm2d", [5, 4, 8, 8]],
+                           ["ReLU", [5, 4, 8, 8]], ["MaxPool2d", [5, 4, 4, 4]],
+                           ["Flatten", [5, 64]], ["Linear", [5, 3]]]
+    # Another seed draws other weights; another activation changes the output and the layers.
+    other = run_case(_conv_net, dict(case, seed=12), kind, {})
+    assert not torch.allclose(a["output"], other["output"])
+    sig = run_case(lambda: _conv_net(act=torch.nn.Sigmoid), case, kind, {})
+    assert sig["layers"][2][0] == "Sigmoid" and not torch.allclose(a["output"], sig["output"])
+    # The filled scales keep values of order one; BN's running variance stays positive.
+    net = _conv_net()
+    from autograder.kinds import fill_state
+
+    fill_state(net, 3)
+    assert float(net[1].running_var.min()) >= 0.5 and float(net[1].weight.detach().min()) >= 0.5
+    assert int(net[1].num_batches_tracked) == 0
+    assert 0.05 < float(a["output"].abs().mean()) < 5
+
+
+def test_questions_may_import_their_sibling_modules(tmp_path):
+    """A chapter with several notebooks keeps each notebook's questions in its own file."""
+    from autograder.spec import load_assignment
+
+    folder = tmp_path / "ch99_demo"
+    folder.mkdir()
+    (folder / "part_one.py").write_text(
+        "from autograder.spec import Question, args, hidden\n"
+        "QUESTIONS = [Question('double', 1, lambda x: 2 * x, [hidden(lambda g: args(3))])]\n")
+    (folder / "questions.py").write_text(
+        "from autograder.spec import AssignmentSpec, NotebookSpec\n"
+        "from .part_one import QUESTIONS\n"
+        "ASSIGNMENT = AssignmentSpec('ch99_demo', 'demo', [NotebookSpec('one', QUESTIONS)])\n")
+    spec = load_assignment(folder)
+    assert spec.notebook("one").question("double").reference(4) == 8
+    # Loading again picks up an edited sibling (no stale module from the first load).
+    (folder / "part_one.py").write_text(
+        "from autograder.spec import Question, args, hidden\n"
+        "QUESTIONS = [Question('triple', 1, lambda x: 3 * x, [hidden(lambda g: args(3))])]\n")
+    assert load_assignment(folder).notebook("one").question("triple").reference(1) == 3
