@@ -23,58 +23,12 @@ ASSIGNMENT, NOTEBOOK = "ch04_computation", "models_layers"
 OUT = ROOT / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb"
 sys.path.insert(0, str(ROOT))
 
-
-def _points() -> dict[str, float]:
-    from autograder.spec import load_assignment
-
-    spec = load_assignment(ROOT / "solutions" / ASSIGNMENT)
-    return {q.name: q.points for q in spec.notebook(NOTEBOOK).questions}
-
-
-def md(cell_id: str, zh: str, en: str) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_markdown_cell(zh.strip() + "\n\n---\n\n" + en.strip())
-    cell.id = cell_id
-    return cell
-
-
-def code(cell_id: str, source: str, grade_id: str, *, solution: bool = False,
-         points: float | None = None) -> nbformat.NotebookNode:
-    cell = nbformat.v4.new_code_cell(source.strip("\n"))
-    cell.id = cell_id
-    meta = {"grade": points is not None, "grade_id": grade_id, "locked": not solution,
-            "schema_version": 3, "solution": solution, "task": False}
-    if points is not None:
-        meta["points"] = points
-    cell.metadata["nbgrader"] = dict(sorted(meta.items()))
-    return cell
-
-
-CELLS: list[nbformat.NotebookNode] = []
-NUMBER = [0]
-
-
-def question(name: str, points: float, zh: str, en: str, answer: str) -> None:
-    NUMBER[0] += 1
-    n = NUMBER[0]
-    pts = f"{points:g}"
-    zh_head = f"### 题 {n}：`{name}`（{pts} 分）\n\n"
-    en_head = f"### Question {n}: `{name}` ({pts} point{'s' if points != 1 else ''})\n\n"
-    CELLS.append(md(f"{name}-intro", zh_head + zh.strip(), en_head + en.strip()))
-    CELLS.append(code(f"{name}-answer", answer, f"{name}_answer", solution=True))
-    CELLS.append(code(f"{name}-check", f'check("{name}")', name, points=points))
-
-
-def demo(cell_id: str, zh: str, en: str, source: str) -> None:
-    CELLS.append(md(f"{cell_id}-intro", "### 演示（不计分）\n\n" + zh.strip(),
-                    "### Demo (not graded)\n\n" + en.strip()))
-    CELLS.append(code(cell_id, source, "demo_" + cell_id.replace("-", "_")))
+from scripts.notebooks.cells import MasterNotebook, code, md  # noqa: E402
 
 
 def build() -> nbformat.NotebookNode:
-    p = _points()
-    CELLS.clear()
-    NUMBER[0] = 0
-    CELLS.append(md("intro", """
+    nb = MasterNotebook(ASSIGNMENT, NOTEBOOK)
+    nb.cells.append(md("intro", """
 # 第 4 章 深度学习计算：模型、参数、自定义层、读写与设备 / Chapter 4 Deep-Learning Computation
 
 本作业对应《动手学深度学习》（第一版）第 4 章的 4.1–4.6 节，全部使用 PyTorch。前几章我们把网络当作一个整体来用，
@@ -104,8 +58,8 @@ parameters to files and reading them back, and writing code that runs on a CPU o
 - Do not seed random generators in graded code; put only definitions in answer cells. The modules you need (`os`, `tempfile`, `torch`, `nn`) are imported in the setup cell.
 - Grading runs without a GPU, without network access, and with only the temporary folder writable.
 """, ""))
-    CELLS[-1].source = CELLS[-1].source.removesuffix("\n\n---\n\n")
-    CELLS.append(code("setup", f"""
+    nb.cells[-1].source = nb.cells[-1].source.removesuffix("\n\n---\n\n")
+    nb.cells.append(code("setup", f"""
 import os
 import tempfile
 
@@ -118,7 +72,7 @@ check = Checker("{ASSIGNMENT}", "{NOTEBOOK}")
 """, "setup"))
 
     # ---------------------------------------------------------------- §4.1
-    CELLS.append(md("sec-4-1", """
+    nb.cells.append(md("sec-4-1", """
 ## 4.1 模型构造 / Model Construction
 
 PyTorch 里的层和模型都是 `nn.Module` 的子类。写一个模型只需两件事：在 `__init__` 里创建它要用的层并赋给属性，
@@ -132,7 +86,7 @@ in `__init__` and assign them to attributes, and write the forward computation i
 backward pass. Layers assigned to attributes are *registered* by `nn.Module`, so `parameters()`, `state_dict()` and
 `.to(device)` find them — provided `super().__init__()` ran first.
 """))
-    question("MLP", p["MLP"], """
+    nb.question("MLP", """
 写一个多层感知机类 `MLP(num_inputs=784, num_hiddens=256, num_outputs=10)`：
 
 - `__init__` 先调用 `super().__init__()`，再创建三个属性：`self.hidden = nn.Linear(num_inputs, num_hiddens)`、`self.act = nn.ReLU()`、`self.output = nn.Linear(num_hiddens, num_outputs)`。
@@ -161,7 +115,7 @@ class MLP(nn.Module):
         return self.output(self.act(self.hidden(X)))
         ### END SOLUTION
 ''')
-    demo("mlp-demo", """
+    nb.demo("mlp-demo", """
 用默认大小建一个 `MLP`，喂入两张“展平的图片”，看输出形状和参数个数（784·256 + 256 + 256·10 + 10 = 203530）。
 """, """
 Build an `MLP` with the default sizes, feed it two "flattened images", and look at the output shape and the parameter count
@@ -175,7 +129,7 @@ try:
 except NotImplementedError:
     print("先完成上面的填空 / finish the blanks above first")
 """)
-    question("MySequential", p["MySequential"], """
+    nb.question("MySequential", """
 自己写一个简化的 `nn.Sequential`：`MySequential(*modules)`。
 
 - `__init__` 按传入的顺序，用 `self.add_module(str(idx), module)` 把第 `idx` 个模块登记为名为 `"0"`、`"1"`、…… 的子模块。这样参数名会是 `0.weight`、`2.bias` 这样的形式，与 `nn.Sequential` 一致。
@@ -205,7 +159,7 @@ class MySequential(nn.Module):
         return X
         ### END SOLUTION
 ''')
-    question("FancyMLP", p["FancyMLP"], """
+    nb.question("FancyMLP", """
 `forward` 里可以使用任意 Python 控制流，也可以用不参与训练的常数。写 `FancyMLP()`（输入有 20 个特征）：
 
 - `__init__`：用 `self.register_buffer("rand_weight", torch.rand(20, 20))` 登记一个常数矩阵（它会随模型保存和移动，但**不是**参数，优化器不会改它）；再创建 `self.linear = nn.Linear(20, 20)`。
@@ -252,7 +206,7 @@ class FancyMLP(nn.Module):
         return X.sum()
         ### END SOLUTION
 ''')
-    question("NestMLP", p["NestMLP"], """
+    nb.question("NestMLP", """
 模块可以嵌套。写 `NestMLP()`（输入 40 个特征，输出 16 个）：
 
 - `self.net = nn.Sequential(nn.Linear(40, 64), nn.ReLU(), nn.Linear(64, 32), nn.ReLU())`；
@@ -284,7 +238,7 @@ class NestMLP(nn.Module):
         return torch.relu(self.dense(self.net(X)))
         ### END SOLUTION
 ''')
-    demo("nest-demo", """
+    nb.demo("nest-demo", """
 把各种模块自由组合：`NestMLP`（40 → 16）、一个 `nn.Linear(16, 20)` 和 `FancyMLP`（20 → 标量）串在一起。
 """, """
 Modules combine freely: chain a `NestMLP` (40 → 16), an `nn.Linear(16, 20)` and a `FancyMLP` (20 → a scalar).
@@ -297,7 +251,7 @@ except NotImplementedError:
 """)
 
     # ---------------------------------------------------------------- §4.2
-    CELLS.append(md("sec-4-2", """
+    nb.cells.append(md("sec-4-2", """
 ## 4.2 模型参数的访问、初始化和共享 / Access, Initialisation and Sharing of Parameters
 
 `net.named_parameters()` 按登记顺序给出每个参数的名字和张量（例如 `0.weight`），`net[0].weight` 直接取出某一层的权重；
@@ -309,7 +263,7 @@ except NotImplementedError:
 `net[0].weight` gets one layer's weight directly. Parameters are `nn.Parameter`s; after a backward pass their `.grad` holds the
 gradient. `torch.nn.init` provides initialisers (their names end in an underscore: they change the tensor in place).
 """))
-    question("param_report", p["param_report"], """
+    nb.question("param_report", """
 写 `param_report(net, X)`：
 
 - 计算 `Y = net(X)`，对 `Y.sum()` 做一次反向传播（用求和，而不是求平均）。
@@ -335,7 +289,7 @@ def param_report(net, X):
     return report
     ### END SOLUTION
 ''')
-    demo("init-demo", """
+    nb.demo("init-demo", """
 内置初始化：把所有线性层的权重设为标准差 0.01 的正态分布、偏置设为 0，或者全部设为常数 1；也可以只对某一层用 Xavier 初始化。
 """, """
 Built-in initialisers: weights normal with standard deviation 0.01 and zero biases for every linear layer, or everything set to
@@ -361,7 +315,7 @@ print("constant:", demo_net[0].weight[0].tolist())
 nn.init.xavier_uniform_(demo_net[2].weight)
 print("xavier (layer 2):", demo_net[2].weight.detach()[0, :4].tolist())
 """)
-    question("my_init", p["my_init"], """
+    nb.question("my_init", """
 有时需要内置函数没有的初始化方法。写 `my_init(net)`，对 `net` 中**每个** `nn.Linear` 的权重原地执行：
 
 1. 从均匀分布 U(−10, 10) 中抽样（`nn.init.uniform_`）；
@@ -390,7 +344,7 @@ def my_init(net):
                 m.weight *= m.weight.abs() >= 5
     ### END SOLUTION
 ''')
-    question("shared_grad", p["shared_grad"], """
+    nb.question("shared_grad", """
 同一个层对象在模型里用两次，它的参数就被共享。写 `shared_grad(w, X)`：
 
 - 建一个 `layer = nn.Linear(1, 1, bias=False)`，把它的权重设为 `w`（`nn.init.constant_`）；
@@ -424,7 +378,7 @@ def shared_grad(w, X):
 ''')
 
     # ---------------------------------------------------------------- §4.3
-    CELLS.append(md("sec-4-3", """
+    nb.cells.append(md("sec-4-3", """
 ## 4.3 模型参数的延后初始化 / Deferred Initialisation
 
 书中的 Gluon 会等到第一批数据经过网络时才确定参数形状并初始化。PyTorch 中对应的是 `nn.LazyLinear(out_features)`：
@@ -438,7 +392,7 @@ PyTorch's counterpart is `nn.LazyLinear(out_features)`: it needs no input size; 
 `nn.parameter.UninitializedParameter`s and get their shape (from the number of input columns) and their values on the first
 forward pass. A custom initialisation therefore comes after one "dry run".
 """))
-    question("deferred_init_report", p["deferred_init_report"], """
+    nb.question("deferred_init_report", """
 写 `deferred_init_report(X, num_hiddens, num_outputs)`：
 
 - 建 `net = nn.Sequential(nn.LazyLinear(num_hiddens), nn.ReLU(), nn.LazyLinear(num_outputs))`；
@@ -465,7 +419,7 @@ def deferred_init_report(X, num_hiddens, num_outputs):
 ''')
 
     # ---------------------------------------------------------------- §4.4
-    CELLS.append(md("sec-4-4", """
+    nb.cells.append(md("sec-4-4", """
 ## 4.4 自定义层 / Custom Layers
 
 自定义层和自定义模型一样，都是 `nn.Module` 的子类。层可以没有参数；需要参数时，把张量包成 `nn.Parameter` 赋给属性，
@@ -477,7 +431,7 @@ Custom layers are `nn.Module` subclasses, like custom models. A layer may have n
 in `nn.Parameter` and assign them to attributes, or put them in an `nn.ParameterList` / `nn.ParameterDict`, so that they are
 registered.
 """))
-    question("CenteredLayer", p["CenteredLayer"], """
+    nb.question("CenteredLayer", """
 写一个没有参数的层 `CenteredLayer()`：`forward(X)` 返回 `X` 减去**所有元素**的平均值。例如 `[1, 2, 3, 4, 5]` 变成 `[-2, -1, 0, 1, 2]`。
 """, """
 Write a layer without parameters, `CenteredLayer()`: `forward(X)` returns `X` minus the mean of **all its elements**. For
@@ -491,7 +445,7 @@ class CenteredLayer(nn.Module):
         return X - X.mean()
         ### END SOLUTION
 ''')
-    question("MyDense", p["MyDense"], """
+    nb.question("MyDense", """
 写书中的全连接层 `MyDense(units, in_units)`（注意参数顺序：输出个数在前）：
 
 - `self.weight = nn.Parameter(torch.randn(in_units, units))`（形状是 **(输入, 输出)**，与 `nn.Linear` 的 (输出, 输入) 相反）；
@@ -519,7 +473,7 @@ class MyDense(nn.Module):
         return torch.relu(torch.matmul(X, self.weight) + self.bias)
         ### END SOLUTION
 ''')
-    question("MyListDense", p["MyListDense"], """
+    nb.question("MyListDense", """
 写 `MyListDense()`，把参数放在 `nn.ParameterList` 里：
 
 - `self.params = nn.ParameterList([...])`，先放 3 个 `nn.Parameter(torch.randn(4, 4))`，再用 `append` 加一个 `nn.Parameter(torch.randn(4, 1))`；
@@ -551,7 +505,7 @@ class MyListDense(nn.Module):
         return X
         ### END SOLUTION
 ''')
-    question("MyDictDense", p["MyDictDense"], """
+    nb.question("MyDictDense", """
 写 `MyDictDense()`，把参数放在 `nn.ParameterDict` 里，由 `forward` 的参数选择用哪一个：
 
 - `self.params = nn.ParameterDict({"linear1": 4×4 的参数, "linear2": 4×1 的参数})`，再用 `update` 加上 `"linear3"`（4×2），都用 `torch.randn` 初始化；
@@ -582,7 +536,7 @@ class MyDictDense(nn.Module):
 ''')
 
     # ---------------------------------------------------------------- §4.5
-    CELLS.append(md("sec-4-5", """
+    nb.cells.append(md("sec-4-5", """
 ## 4.5 读取和存储 / Reading and Storing
 
 `torch.save(obj, path)` 把张量、张量的列表或字典、以及模型的 `state_dict()` 写入文件；`torch.load(path, weights_only=True)`
@@ -598,7 +552,7 @@ runs code hidden in the file, which matters when the file is not trusted. To sto
 `state_dict`); to reload it we build the same architecture again and call `load_state_dict`. Only the temporary folder is
 writable while grading, so the functions below work inside `tempfile.TemporaryDirectory()`.
 """))
-    question("save_load_roundtrip", p["save_load_roundtrip"], """
+    nb.question("save_load_roundtrip", """
 写 `save_load_roundtrip(x, y)`：在 `with tempfile.TemporaryDirectory() as folder:` 里
 
 - 把 `x` 存为 `folder` 下的 `x-file` 并读回，得到 `x2`；
@@ -631,7 +585,7 @@ def save_load_roundtrip(x, y):
     return {"x": x2, "list": pair, "dict": mydict, "files": files}
     ### END SOLUTION
 ''')
-    question("save_load_model", p["save_load_model"], """
+    nb.question("save_load_model", """
 写 `save_load_model(make_net, X)`，其中 `make_net()` 每次调用都会新建一个随机初始化的模型：
 
 1. `net = make_net()`，切到评估模式，在 `torch.no_grad()` 下算 `Y = net(X)`；
@@ -669,7 +623,7 @@ def save_load_model(make_net, X):
             "keys": list(net.state_dict().keys())}
     ### END SOLUTION
 ''')
-    demo("mlp-save-demo", """
+    nb.demo("mlp-save-demo", """
 用 4.1 节的 `MLP` 走一遍：存参数、建一个新 `MLP`、读回参数，两者的输出完全相同。
 """, """
 The same with 4.1's `MLP`: save the parameters, build a new `MLP`, load them back; both give exactly the same output.
@@ -682,7 +636,7 @@ except NotImplementedError:
 """)
 
     # ---------------------------------------------------------------- §4.6
-    CELLS.append(md("sec-4-6", """
+    nb.cells.append(md("sec-4-6", """
 ## 4.6 GPU 计算 / GPU Computing
 
 张量和模型都放在某个设备上：`"cpu"` 或 `"cuda:0"`、`"cuda:1"`……。参与同一次运算的张量必须在同一设备上，
@@ -696,7 +650,7 @@ device-agnostic code moves both the model (`net.to(device)`) and the data (`X.to
 no GPU, so the functions below take the number of GPUs or the device as an argument; the `"meta"` device keeps shapes but no
 values, which is just right for checking that code moves everything.
 """))
-    question("try_gpu", p["try_gpu"], """
+    nb.question("try_gpu", """
 写 `try_gpu(i=0, num_gpus=None)`：`num_gpus` 为 `None` 时用 `torch.cuda.device_count()`；如果第 `i` 个 GPU 存在（`i < num_gpus`），
 返回字符串 `f"cuda:{i}"`，否则返回 `"cpu"`。返回字符串即可：torch 的函数都接受设备名字符串。
 """, """
@@ -711,7 +665,7 @@ def try_gpu(i=0, num_gpus=None):
     return f"cuda:{i}" if 0 <= i < num_gpus else "cpu"
     ### END SOLUTION
 ''')
-    question("try_all_gpus", p["try_all_gpus"], """
+    nb.question("try_all_gpus", """
 写 `try_all_gpus(num_gpus=None)`：返回所有 GPU 的名字 `["cuda:0", "cuda:1", ...]`；一个 GPU 都没有时返回 `["cpu"]`。
 `num_gpus` 的含义同上。
 """, """
@@ -727,7 +681,7 @@ def try_all_gpus(num_gpus=None):
     return devices if devices else ["cpu"]
     ### END SOLUTION
 ''')
-    question("forward_on", p["forward_on"], """
+    nb.question("forward_on", """
 写 `forward_on(net, X, device)`：把 `net` 和 `X` 都移到 `device`，计算 `Y = net(X)`，返回
 `{"device": str(Y.device), "shape": Y 的形状列表, "param_devices": [str(p.device) for p in net.parameters()]}`。
 评分时 `device` 是 `"meta"`，只要漏移了模型或数据，torch 就会报错。
@@ -745,7 +699,7 @@ def forward_on(net, X, device):
             "param_devices": [str(p.device) for p in net.parameters()]}
     ### END SOLUTION
 ''')
-    demo("gpu-demo", """
+    nb.demo("gpu-demo", """
 在你自己的机器上看看有哪些设备，并在 `try_gpu()` 给出的设备上建一个张量（没有 GPU 时就是 CPU）。
 """, """
 See which devices your own machine has, and create a tensor on the device `try_gpu()` names (the CPU when there is no GPU).
@@ -757,14 +711,7 @@ except NotImplementedError:
     print("先完成上面的填空 / finish the blanks above first")
 """)
 
-    nb = nbformat.v4.new_notebook()
-    nb.metadata = {
-        "d2l": {"assignment": ASSIGNMENT, "notebook": NOTEBOOK},
-        "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-        "language_info": {"name": "python"},
-    }
-    nb.cells = list(CELLS)
-    return nb
+    return nb.build()
 
 
 def main() -> int:
