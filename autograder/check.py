@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from . import wire
+from .answers import judge_answer, normalize
 from .compare import Tolerance, compare
 from .kinds import MissingObject, isolated, run_case
 from .messages import render_mismatch, text
@@ -112,8 +113,33 @@ class Checker:
                    for m in mismatches[:3]]
         return case["id"], not mismatches, reasons
 
+    def answer(self, name: str, namespace: dict[str, Any]) -> tuple[str, str] | None:
+        """For a choice or short-answer question: what was recorded, as (zh, en).
+
+        The key is hidden, so this only says how the answer will be read (after
+        normalisation) or why it cannot be read; None for any other kind of question.
+        """
+        loaded = self._load()
+        qplan = next((q for q in loaded[0]["questions"] if q["name"] == name), None) \
+            if loaded else None
+        if qplan is None or qplan["judge"] != "answer":
+            return None
+        value = namespace.get(qplan["object"])
+        if value is None:
+            return ("✗ 还没有作答", "✗ not answered yet")
+        got = normalize(value, qplan["options"] or None)
+        if got is None:
+            zh, en = judge_answer(value, [], qplan["options"] or None)[0]
+            return (f"✗ {zh}", f"✗ {en}")
+        return (f"已记录答案 {got!r}（评分时核对）", f"answer recorded as {got!r} (checked when "
+                "graded)")
+
     def __call__(self, name: str) -> None:
         namespace = sys._getframe(1).f_globals
+        recorded = self.answer(name, namespace)
+        if recorded is not None:
+            self._say(*recorded)
+            return
         try:
             results = self.results(name, namespace)
         except KeyError:

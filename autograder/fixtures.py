@@ -62,11 +62,15 @@ def make_plan(assignment: AssignmentSpec, nb: NotebookSpec) -> dict[str, Any]:
             cases.append({"id": case_id, "public": case.public, "seed": seed,
                           "args": list(made.args), "kwargs": dict(made.kwargs)})
         tol = [q.tolerance.rtol, q.tolerance.atol] if q.tolerance else None
-        questions.append({
+        judge = "invariant" if q.invariant else "close"
+        entry = {
             "name": q.name, "object": q.object_name, "points": float(q.points),
             "kind": q.kind.to_data(), "isolate": dict(q.isolate), "tolerance": tol,
-            "judge": "invariant" if q.invariant else "close", "cases": cases,
-        })
+            "judge": judge, "cases": cases,
+        }
+        if q.options is not None:  # choice ("ABCD") or short answer ("")
+            entry.update(judge="answer", options=q.options)
+        questions.append(entry)
     return {"assignment": assignment.id, "notebook": nb.name, "questions": questions}
 
 

@@ -70,6 +70,8 @@ class NotebookResult:
     error: str = ""  # for an unreadable notebook: the one-line reason
     enforced: list[str] = field(default_factory=list)  # which limits held
     timings: dict[str, float] = field(default_factory=dict)  # seconds per phase
+    #: Free-response questions (name, points) left to a human grader: never scored here.
+    pending: list[tuple[str, float]] = field(default_factory=list)
 
     @property
     def score(self) -> float:
@@ -209,7 +211,8 @@ class Grader:
             notes.append(_both("no_sandbox"))
         return NotebookResult(path, sub.assignment, sub.notebook, questions, p1.status, notes,
                               round(p1.seconds + timings["compare"], 4), p1.sandbox,
-                              enforced=p1.enforced, timings=timings)
+                              enforced=p1.enforced, timings=timings,
+                              pending=[(m.name, float(m.points)) for m in nb_spec.manual])
 
     def grade_or_record(self, path: Path) -> NotebookResult:
         """Like :meth:`grade`, but an unreadable notebook becomes a zero with its reason."""

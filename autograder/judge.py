@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .answers import judge_answer
 from .compare import Tolerance, compare
 from .messages import LANGS, render_mismatch, text
 
@@ -61,6 +62,10 @@ def judge_case(qplan: dict[str, Any], case: dict[str, Any], result: dict[str, An
                            [both("bad_output", reason=result.get("message", ""))])
     actual = result.get("value")
     path = (qplan["name"], f"case {cid}")
+    if qplan["judge"] == "answer":
+        problems = judge_answer(actual, expected, qplan["options"] or None)
+        return CaseVerdict(cid, public, not problems, "failed" if problems else "passed",
+                           [{"zh": zh, "en": en} for zh, en in problems])
     if qplan["judge"] == "invariant":
         if invariant is None:
             raise ValueError(f"{qplan['name']}: judged by an invariant, but none was given")

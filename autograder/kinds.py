@@ -9,6 +9,11 @@ A question names a *kind* of call; the kinds are few and shared by every chapter
     built (``"bound:NAME"``, e.g. a network after training).  ``collect=True`` turns an
     iterator result into a list first (data iterators).
 
+``value``
+    Record the object itself, uncalled: the answer to a choice or short-answer question
+    (a string the student assigns).  ``None``, the placeholder the blank notebook gives,
+    counts as not answered yet.
+
 ``construct``
     Build an instance of the student's class (a ``torch.nn.Module``), load the case's
     weights into it, and run it: the reference and the student's network then compute
@@ -189,6 +194,14 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Value:
+    """The ``value`` kind (see the module docstring)."""
+
+    def to_data(self) -> dict[str, Any]:
+        return {"kind": "value"}
+
+
+@dataclass(frozen=True)
 class Construct:
     """The ``construct`` kind: instantiate a class, give it weights, call it.
 
@@ -247,6 +260,10 @@ def run_case(obj: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
     """
     if kind.get("kind") == "construct":
         return _construct(obj, case, kind, namespace)
+    if kind.get("kind") == "value":
+        if obj is None:
+            raise NotImplementedError("not answered yet")
+        return obj
     if kind.get("kind") != "call":
         raise RecipeError(f"unknown kind {kind.get('kind')!r}")
     seed_everything(int(case["seed"]))

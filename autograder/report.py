@@ -26,6 +26,7 @@ STATUS_TEXT = {
     "timeout": {"zh": "超时", "en": "timed out"},
     "bad_output": {"zh": "结果无效", "en": "invalid result"},
     "no_result": {"zh": "无结果", "en": "no result"},
+    "pending": {"zh": "待人工评分", "en": "pending: graded by hand"},
 }
 HEADERS = {
     "zh": ("题目", "得分", "满分", "状态", "说明", "总分"),
@@ -52,10 +53,22 @@ def score_table(result: NotebookResult, lang: str) -> Table:
         detail = "" if q.status in ("passed", "not_implemented") else q.summary(lang)
         table.add_row(q.name, _fmt(q.score), _fmt(q.max_score),
                       f"[{style}]{STATUS_TEXT[q.status][lang]}[/{style}]", detail)
+    for name, points in result.pending:
+        table.add_row(name, "—", _fmt(points), f"[cyan]{STATUS_TEXT['pending'][lang]}[/cyan]",
+                      "")
     table.add_section()
     table.add_row(f"[bold]{h[5]}[/bold]", f"[bold]{_fmt(result.score)}[/bold]",
-                  _fmt(result.max_score), "", "")
+                  _fmt(result.max_score), "", _pending_note(result, lang))
     return table
+
+
+def _pending_note(result: NotebookResult, lang: str) -> str:
+    """The total leaves out the free-response points a person still has to grade."""
+    if not result.pending:
+        return ""
+    points = _fmt(sum(p for _, p in result.pending))
+    return (f"另有 {points} 分待人工评分" if lang == "zh"
+            else f"plus {points} points graded by hand")
 
 
 def print_results(results: list[NotebookResult], lang: str, console: Console) -> None:
@@ -86,7 +99,8 @@ def gradescope_dict(result: NotebookResult, lang: str) -> dict[str, Any]:
         "score": result.score,
         "max_score": result.max_score,
         "execution_time": result.seconds,
-        "output": "\n".join(n[lang] for n in result.notes),
+        "output": "\n".join([n[lang] for n in result.notes]
+                            + ([_pending_note(result, lang)] if result.pending else [])),
         "tests": [
             {"name": q.name, "score": q.score, "max_score": q.max_score,
              "status": "passed" if q.status == "passed" else "failed",
@@ -96,7 +110,8 @@ def gradescope_dict(result: NotebookResult, lang: str) -> dict[str, Any]:
         "extra_data": {"notebook": str(result.path), "assignment": result.assignment,
                        "notebook_name": result.notebook, "phase1": result.phase1,
                        "sandbox": result.sandbox, "limits_enforced": result.enforced,
-                       "timings": result.timings},
+                       "timings": result.timings,
+                       "pending": [{"name": n, "max_score": p} for n, p in result.pending]},
     }
 
 

@@ -23,7 +23,7 @@ from typing import Any
 import torch
 
 from .compare import Tolerance
-from .kinds import Call, Construct
+from .kinds import Call, Construct, Value
 from .wire import Recipe
 
 
@@ -69,14 +69,19 @@ class Question:
 
     name: str
     points: float
-    reference: Callable[..., Any]
+    #: What a case calls (for the ``value`` kind: the accepted answers themselves).
+    reference: Callable[..., Any] | list[Any]
     cases: Sequence[Case]
-    kind: Call | Construct = Call()
+    kind: Call | Construct | Value = Call()
     tolerance: Tolerance | None = None
     invariant: InvariantFn | None = None
     isolate: dict[str, Recipe] = field(default_factory=dict)
     object: str | None = None
     description: str = ""
+    #: For choice and short-answer questions (:func:`choice`, :func:`short_answer`): the
+    #: answer is judged by :mod:`autograder.answers`; a string of option letters marks a
+    #: choice question, ``""`` a short answer.
+    options: str | None = None
 
     @property
     def object_name(self) -> str:
@@ -95,6 +100,38 @@ class Question:
         return ids
 
 
+def choice(name: str, points: float, key: str, options: str = "ABCD",
+           description: str = "") -> Question:
+    """A single- or multiple-choice question: the student's variable ``name`` holds the
+    letters chosen (``"B"``, or ``"AC"`` when several are right); ``key`` is the answer."""
+    return Question(name, points, reference=[key], cases=[Case(_no_args)],
+                    kind=Value(), options=options, description=description)
+
+
+def short_answer(name: str, points: float, accepted: Sequence[str],
+                 description: str = "") -> Question:
+    """A short-answer question: ``name`` holds a word or a number, graded exactly against
+    the ``accepted`` spellings after normalisation (case, width, 繁/简, whitespace)."""
+    return Question(name, points, reference=list(accepted), cases=[Case(_no_args)],
+                    kind=Value(), options="", description=description)
+
+
+def _no_args(g: torch.Generator) -> Args:
+    return Args()
+
+
+@dataclass(frozen=True)
+class Manual:
+    """A free-response question graded by hand in nbgrader's formgrader.
+
+    Its cell is a markdown solution cell with points; the autograder never scores it and
+    reports it as pending, and its grade reaches ``nbgrader export`` from the gradebook.
+    """
+
+    name: str
+    points: float
+
+
 @dataclass(frozen=True)
 class NotebookSpec:
     """One notebook of an assignment and its questions, in notebook order."""
@@ -103,6 +140,8 @@ class NotebookSpec:
     questions: Sequence[Question]
     #: Writes the data the notebook reads (an offline stand-in) into the given folder.
     prepare_data: Callable[[Path], None] | None = None
+    #: Questions graded by hand (free response), by their nbgrader grade ids.
+    manual: Sequence[Manual] = ()
 
     def question(self, name: str) -> Question:
         for q in self.questions:

@@ -56,8 +56,8 @@ class MasterNotebook:
         if self._points is None:
             from autograder.spec import load_assignment
 
-            spec = load_assignment(ROOT / "solutions" / self.assignment)
-            self._points = {q.name: q.points for q in spec.notebook(self.notebook).questions}
+            nb = load_assignment(ROOT / "solutions" / self.assignment).notebook(self.notebook)
+            self._points = {q.name: q.points for q in [*nb.questions, *nb.manual]}
         return self._points[name]
 
     def md(self, cell_id: str, zh: str, en: str) -> None:
@@ -77,6 +77,36 @@ class MasterNotebook:
         self.cells.append(md(f"{name}-intro", zh_head + zh.strip(), en_head + en.strip()))
         self.cells.append(code(f"{name}-answer", answer, f"{name}_answer", solution=True))
         self.cells.append(code(f"{name}-check", f'check("{name}")', name, points=points))
+
+    def answer_question(self, name: str, zh: str, en: str, answer: str,
+                        hint: str = "") -> None:
+        """A choice or short-answer question: the student assigns ``name``.
+
+        The blank keeps ``name = None`` (read as "not answered") before the stub, so an
+        unanswered question reports "not implemented" like any other blank.
+        """
+        source = f"{name} = None{'  # ' + hint if hint else ''}\n### BEGIN SOLUTION\n" \
+                 f"{name} = {answer!r}\n### END SOLUTION"
+        self.question(name, zh, en, source)
+
+    def free_response(self, name: str, zh: str, en: str, model_answer: str) -> None:
+        """A question graded by hand: a locked prompt and a markdown answer cell with points.
+
+        nbgrader's formgrader shows the answer cell for manual grading; the master's text
+        (the model answer) is replaced by "YOUR ANSWER HERE" in the released notebook.
+        """
+        self.number += 1
+        n, points = self.number, self.points(name)
+        pts = f"{points:g}"
+        self.cells.append(md(f"{name}-intro", f"### 题 {n}：{name}（{pts} 分，人工评分）\n\n"
+                             + zh.strip(), f"### Question {n}: {name} ({pts} point"
+                             f"{'s' if points != 1 else ''}, graded by hand)\n\n" + en.strip()))
+        cell = nbformat.v4.new_markdown_cell(model_answer.strip())
+        cell.id = f"{name}-answer"
+        meta = {"grade": True, "grade_id": name, "locked": False, "points": points,
+                "schema_version": 3, "solution": True, "task": False}
+        cell.metadata["nbgrader"] = dict(sorted(meta.items()))
+        self.cells.append(cell)
 
     def demo(self, cell_id: str, zh: str, en: str, source: str) -> None:
         """An ungraded demonstration: a markdown intro and a locked code cell."""
