@@ -112,8 +112,9 @@ def build_zip(course: Course, assignment: str, notebook: str, full: bool,
         tests = stage / "tests"
         tests.mkdir()
         for qplan in plan["questions"]:
-            (tests / f"{qplan['name']}.py").write_text(
-                test_file(assignment, notebook, qplan, full, timeout))
+            if qplan["cases"]:  # a quiz answer has no public case: the public zip skips it
+                (tests / f"{qplan['name']}.py").write_text(
+                    test_file(assignment, notebook, qplan, full, timeout))
         engine = stage / "autograder"
         engine.mkdir()
         for name in RUNTIME_MODULES:
@@ -180,8 +181,11 @@ def build_zips(course: Course, assignment: str,
     for nb in course.spec(assignment).notebooks:
         if notebooks is not None and nb.name not in notebooks:
             continue
-        written.append(build_zip(course, assignment, nb.name, False,
-                                 public_zip_path(course, assignment, nb.name)))
+        public = public_zip_path(course, assignment, nb.name)
+        if any(c.public for q in nb.questions for c in q.cases):
+            written.append(build_zip(course, assignment, nb.name, False, public))
+        else:  # a quiz whose keys are all hidden: a public zip would have nothing to run
+            public.unlink(missing_ok=True)
         written.append(build_zip(course, assignment, nb.name, True,
                                  full_zip_path(course, assignment, nb.name)))
     return written
