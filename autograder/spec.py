@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import threading
 import types
 import zlib
 from collections.abc import Callable, Sequence
@@ -174,8 +175,17 @@ class SpecError(Exception):
     """A questions.py that cannot be loaded or is inconsistent."""
 
 
+#: Loading replaces entries of ``sys.modules``; two grading threads must not interleave.
+_LOADING = threading.Lock()
+
+
 def load_assignment(folder: Path) -> AssignmentSpec:
-    """Import ``folder/questions.py`` and return its ``ASSIGNMENT``."""
+    """Import ``folder/questions.py`` and return its ``ASSIGNMENT`` (thread-safe)."""
+    with _LOADING:
+        return _load_assignment(Path(folder))
+
+
+def _load_assignment(folder: Path) -> AssignmentSpec:
     path = Path(folder) / "questions.py"
     if not path.is_file():
         raise SpecError(f"{path} does not exist")

@@ -179,3 +179,26 @@ def test_questions_may_import_their_sibling_modules(tmp_path):
         "from autograder.spec import Question, args, hidden\n"
         "QUESTIONS = [Question('triple', 1, lambda x: 3 * x, [hidden(lambda g: args(3))])]\n")
     assert load_assignment(folder).notebook("one").question("triple").reference(1) == 3
+
+
+def test_loading_a_chapter_with_sibling_modules_from_many_threads_at_once(tmp_path):
+    """Grading threads load specs concurrently; sibling modules must not vanish mid-import."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from autograder.spec import load_assignment
+
+    folder = tmp_path / "ch98_threads"
+    folder.mkdir()
+    for i in range(4):
+        (folder / f"part_{i}.py").write_text(
+            "import time\nfrom autograder.spec import NotebookSpec, Question, args, hidden\n"
+            "time.sleep(0.01)\n"
+            f"NOTEBOOK = NotebookSpec('nb{i}', [Question('q', 1, abs, "
+            "[hidden(lambda g: args(-1))])])\n")
+    (folder / "questions.py").write_text(
+        "from autograder.spec import AssignmentSpec\n"
+        + "".join(f"from .part_{i} import NOTEBOOK as N{i}\n" for i in range(4))
+        + "ASSIGNMENT = AssignmentSpec('ch98_threads', 't', [N0, N1, N2, N3])\n")
+    with ThreadPoolExecutor(8) as pool:
+        specs = list(pool.map(lambda _: load_assignment(folder), range(16)))
+    assert all([nb.name for nb in s.notebooks] == ["nb0", "nb1", "nb2", "nb3"] for s in specs)
