@@ -54,6 +54,24 @@ DEFAULT_TOLERANCES: dict[str, Tolerance] = {
 }
 #: Python floats usually come from float32 work (``.item()``), so they get its defaults.
 PYTHON_FLOAT_TOLERANCE = DEFAULT_TOLERANCES["float32"]
+#: On a GPU, float32 results differ from the CPU's by summation order (1e-6 relative of
+#: the values' scale, more in deep networks), so a case run there is judged with at least
+#: these tolerances; float64 keeps its own (research/security-scale.md §3).
+GPU_FLOORS: dict[str, Tolerance] = {
+    "float16": Tolerance(1e-2, 1e-4),
+    "bfloat16": Tolerance(3e-2, 1e-4),
+    "float32": Tolerance(1e-4, 1e-5),
+    "complex64": Tolerance(1e-4, 1e-5),
+}
+
+
+def _effective(tol: Tolerance | None, dtype: str, gpu: bool) -> Tolerance:
+    """The question's tolerance (or the dtype's default), raised to the GPU floor."""
+    base = tol or DEFAULT_TOLERANCES.get(dtype, PYTHON_FLOAT_TOLERANCE)
+    floor = GPU_FLOORS.get(dtype) if gpu else None
+    if floor is None:
+        return base
+    return Tolerance(max(base.rtol, floor.rtol), max(base.atol, floor.atol))
 
 
 @dataclass(frozen=True)
@@ -102,16 +120,37 @@ def _short(x: Any, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@dataclass
+class _Walk:
+    """What one comparison needs along the way, and the closest call it saw."""
+
+    tol: Tolerance | None
+    gpu: bool
+    out: list[Mismatch]
+    #: The largest |actual − expected| ÷ allowed difference over every floating value
+    #: compared (1.0 is exactly at the tolerance); None while none was compared.
+    margin: float | None = None
+
+
 def compare(
-    actual: Any, expected: Any, tolerance: Tolerance | None = None, path: Path = ()
+    actual: Any, expected: Any, tolerance: Tolerance | None = None, path: Path = (),
+    gpu: bool = False, margin: list[float] | None = None,
 ) -> list[Mismatch]:
-    """All mismatches between ``actual`` and ``expected`` (empty when they agree)."""
-    out: list[Mismatch] = []
-    _walk(actual, expected, tolerance, path, out)
-    return out
+    """All mismatches between ``actual`` and ``expected`` (empty when they agree).
+
+    ``gpu`` says ``actual`` was computed on a GPU: floating values are then judged with
+    at least :data:`GPU_FLOORS` for their dtype.  ``margin``, if given, receives how
+    close the floating values came to their tolerance (see :class:`_Walk`).
+    """
+    walk = _Walk(tolerance, gpu, [])
+    _walk(actual, expected, walk, path)
+    if margin is not None and walk.margin is not None:
+        margin.append(walk.margin)
+    return walk.out
 
 
-def _walk(actual: Any, expected: Any, tol: Tolerance | None, path: Path, out: list) -> None:
+def _walk(actual: Any, expected: Any, w: _Walk, path: Path) -> None:
+    out = w.out
     a_name, e_name = plain_type_name(actual), plain_type_name(expected)
     if e_name is None:
         raise TypeError(f"expected value of unsupported type {_describe(expected)} at {path}")
@@ -128,22 +167,23 @@ def _walk(actual: Any, expected: Any, tol: Tolerance | None, path: Path, out: li
                 out.append(Mismatch("keys", path, {"missing": missing, "extra": extra}))
             for key in expected:
                 if key in actual:
-                    _walk(actual[key], expected[key], tol, path + (f"[{key!r}]",), out)
+                    _walk(actual[key], expected[key], w, path + (f"[{key!r}]",))
         elif len(actual) != len(expected):
             out.append(
                 Mismatch("length", path, {"actual": len(actual), "expected": len(expected)})
             )
         else:
             for i, (a, e) in enumerate(zip(actual, expected, strict=True)):
-                _walk(a, e, tol, path + (f"[{i}]",), out)
+                _walk(a, e, w, path + (f"[{i}]",))
         return
     if e_name in ("torch.Tensor", "numpy.ndarray"):
-        _compare_arrays(actual, expected, a_name, e_name, tol, path, out)
+        _compare_arrays(actual, expected, a_name, e_name, w, path)
         return
-    _compare_scalars(actual, expected, a_name, e_name, tol, path, out)
+    _compare_scalars(actual, expected, a_name, e_name, w, path)
 
 
-def _compare_scalars(actual, expected, a_name, e_name, tol, path, out) -> None:
+def _compare_scalars(actual, expected, a_name, e_name, w: _Walk, path) -> None:
+    out = w.out
     if e_name == "numpy scalar":
         expected = expected.item()
         e_name = type(expected).__name__
@@ -154,7 +194,7 @@ def _compare_scalars(actual, expected, a_name, e_name, tol, path, out) -> None:
     if e_name == "float" and a_name in numeric:
         _close_values(
             np.asarray([float(actual)]), np.asarray([float(expected)]),
-            tol or PYTHON_FLOAT_TOLERANCE, path, out, scalar=True,
+            _effective(w.tol, "float32", w.gpu), path, w, scalar=True,
         )
         return
     if a_name != e_name:
@@ -166,7 +206,8 @@ def _compare_scalars(actual, expected, a_name, e_name, tol, path, out) -> None:
         )
 
 
-def _compare_arrays(actual, expected, a_name, e_name, tol, path, out) -> None:
+def _compare_arrays(actual, expected, a_name, e_name, w: _Walk, path) -> None:
+    out = w.out
     if a_name != e_name:
         out.append(Mismatch("type", path, {"actual": a_name, "expected": e_name}))
         return
@@ -181,8 +222,7 @@ def _compare_arrays(actual, expected, a_name, e_name, tol, path, out) -> None:
     a = _to_numpy(actual)
     e = _to_numpy(expected)
     if e.dtype.kind in "fc":
-        _close_values(a, e, tol or DEFAULT_TOLERANCES.get(e_dtype, PYTHON_FLOAT_TOLERANCE),
-                      path, out, scalar=False)
+        _close_values(a, e, _effective(w.tol, e_dtype, w.gpu), path, w, scalar=False)
         return
     bad = a != e
     if bad.any():
@@ -201,7 +241,9 @@ def _to_numpy(x: torch.Tensor | np.ndarray) -> np.ndarray:
     return x
 
 
-def _close_values(a: np.ndarray, e: np.ndarray, tol: Tolerance, path, out, scalar: bool) -> None:
+def _close_values(a: np.ndarray, e: np.ndarray, tol: Tolerance, path, w: _Walk,
+                  scalar: bool) -> None:
+    out = w.out
     total = int(e.size)
     if total == 0:
         return
@@ -228,6 +270,10 @@ def _close_values(a: np.ndarray, e: np.ndarray, tol: Tolerance, path, out, scala
     # An infinite rtol (structure-only checks) times an expected 0 is 0, not NaN: a NaN
     # here would print a RuntimeWarning into the student's notebook.
     allowed = tol.atol + np.where(e64 == 0, 0.0, scaled)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.where(diff == 0, 0.0, diff / allowed)
+    closest = float(np.nan_to_num(ratio, nan=0.0).max())
+    w.margin = closest if w.margin is None else max(w.margin, closest)
     bad = diff > allowed
     if not bad.any():
         return

@@ -70,6 +70,10 @@ def make_plan(assignment: AssignmentSpec, nb: NotebookSpec) -> dict[str, Any]:
         }
         if q.options is not None:  # choice ("ABCD") or short answer ("")
             entry.update(judge="answer", options=q.options)
+        if q.gpu_tolerance is not None:
+            entry["gpu_tolerance"] = [q.gpu_tolerance.rtol, q.gpu_tolerance.atol]
+        if q.cpu_only:
+            entry["cpu_only"] = True
         questions.append(entry)
     return {"assignment": assignment.id, "notebook": nb.name, "questions": questions}
 

@@ -108,7 +108,7 @@ def score_notebook(plan: dict[str, Any], expected: dict[str, Any], p1: Phase1Res
                 continue
             invariant = nb_spec.question(qplan["name"]).invariant
             verdicts.append(judge_case(qplan, case, p1.results.get(key), expected[key],
-                                       invariant, limits.case_timeout))
+                                       invariant, limits.case_timeout, limits.sandbox.gpu))
         # Points come from the hidden cases: public ones are shown to students with their
         # expected values, so passing them proves nothing (they could be hard-coded).
         scored = [v for v in verdicts if not v.public] or verdicts
@@ -209,6 +209,9 @@ class Grader:
                                    seconds=limits.cell_timeout))
         if p1.sandbox == "none":
             notes.append(_both("no_sandbox"))
+        if limits.sandbox.gpu and p1.status == "completed" and not any(
+                r.get("device") == "cuda" for r in p1.results.values()):
+            notes.append(_both("gpu_not_used"))
         return NotebookResult(path, sub.assignment, sub.notebook, questions, p1.status, notes,
                               round(p1.seconds + timings["compare"], 4), p1.sandbox,
                               enforced=p1.enforced, timings=timings,

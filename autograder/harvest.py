@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from . import wire
+from .device import case_device, grading_precision, to_cpu
 from .kinds import MissingObject, isolated, run_case
 
 MESSAGE_CHARS = 300
@@ -160,7 +161,7 @@ def harvest(plan: dict[str, Any], namespace: dict[str, Any], limits: dict[str, A
     """Call every question's object on every case; results are snapshots of plain data."""
     results: dict[str, Any] = {}
     for q in plan["questions"]:
-        with isolated(namespace, q["isolate"]):
+        with isolated(namespace, q["isolate"], case_device(q, limits)):
             for case in q["cases"]:
                 key = f"{q['name']}/{case['id']}"
                 results[key] = harvest_case(q, case, namespace, limits, alarm)
@@ -176,11 +177,14 @@ def harvest_case(q: dict[str, Any], case: dict[str, Any], namespace: dict[str, A
     obj = namespace.get(q["object"], _MISSING)
     if obj is _MISSING:
         return {"status": "missing"}
+    device = case_device(q, limits)
     alarm.start(limits["case_timeout"])
     try:
-        value = run_case(obj, case, q["kind"], namespace)
+        if device != "cpu":
+            grading_precision()  # whatever the notebook set: no TF32, deterministic
+        value = run_case(obj, case, q["kind"], namespace, device)
         # Snapshot now: later cases must not be able to change what was recorded.
-        value = wire.decode(*wire.encode(value))
+        value = wire.decode(*wire.encode(to_cpu(value)))
     except Interrupted:
         return {"status": "timeout"}
     except NotImplementedError:
@@ -195,6 +199,8 @@ def harvest_case(q: dict[str, Any], case: dict[str, Any], namespace: dict[str, A
         return {"status": "raised", "error": type(exc).__name__, "message": _message(exc)}
     finally:
         alarm.stop()
+    if device != "cpu":  # the grader judges it with the question's GPU tolerance
+        return {"status": "ok", "value": value, "device": device}
     return {"status": "ok", "value": value}
 
 

@@ -32,15 +32,22 @@ class CaseVerdict:
     passed: bool
     status: str  # passed, failed, not_implemented, missing, raised, timeout, bad_output, no_result
     reasons: list[Bilingual] = field(default_factory=list)
+    #: How close the floating values came to the tolerance: the largest difference ÷
+    #: allowed difference (≤ 1 passes); None when nothing floating was compared.
+    margin: float | None = None
 
 
 def judge_case(qplan: dict[str, Any], case: dict[str, Any], result: dict[str, Any] | None,
                expected: Any, invariant: Invariant | None, case_timeout: float,
-               ) -> CaseVerdict:
+               gpu: bool = False) -> CaseVerdict:
     """One case's verdict; hidden expected values never enter its reasons.
 
     ``result`` is what the harvest recorded (``status`` and, when ``ok``, ``value``);
     ``invariant`` is the question's check when its plan says ``judge: invariant``.
+    ``gpu`` says the grader asked for a GPU run: a case the harvest reports as run on
+    ``cuda`` is then judged with the question's GPU tolerance (its ``gpu_tolerance``, or
+    its CPU tolerance raised to :data:`autograder.compare.GPU_FLOORS`).  The report is
+    believed only when a GPU was asked for, so a forged one changes nothing.
     """
     cid, public = case["id"], bool(case["public"])
     if result is None:
@@ -79,10 +86,17 @@ def judge_case(qplan: dict[str, Any], case: dict[str, Any], result: dict[str, An
         reasons = [{"zh": zh, "en": en} for zh, en in problems]
         return CaseVerdict(cid, public, not reasons, "passed" if not reasons else "failed",
                            reasons)
-    tol = Tolerance(*qplan["tolerance"]) if qplan["tolerance"] else None
-    mismatches = compare(actual, expected, tol, path=path)
+    on_gpu = gpu and result.get("device") == "cuda" and not qplan.get("cpu_only")
+    margin: list[float] = []
+    if on_gpu and qplan.get("gpu_tolerance"):  # the question's own GPU tolerance, as stated
+        mismatches = compare(actual, expected, Tolerance(*qplan["gpu_tolerance"]), path=path,
+                             margin=margin)
+    else:
+        tol = Tolerance(*qplan["tolerance"]) if qplan["tolerance"] else None
+        mismatches = compare(actual, expected, tol, path=path, gpu=on_gpu, margin=margin)
+    closest = margin[0] if margin else None
     if not mismatches:
-        return CaseVerdict(cid, public, True, "passed")
+        return CaseVerdict(cid, public, True, "passed", margin=closest)
     reasons = [{lang: render_mismatch(m, lang, reveal=public) for lang in LANGS}
                for m in mismatches[:3]]
-    return CaseVerdict(cid, public, False, "failed", reasons)
+    return CaseVerdict(cid, public, False, "failed", reasons, margin=closest)

@@ -112,8 +112,9 @@ def resolve_torch(path: str) -> Any:
 class Builder:
     """Evaluates recipes for one case against a namespace."""
 
-    def __init__(self, namespace: Mapping[str, Any]) -> None:
+    def __init__(self, namespace: Mapping[str, Any], device: str = "cpu") -> None:
         self.namespace = namespace
+        self.device = device  # where tensors and modules the case builds are put
         self.bound: dict[str, Any] = {}
 
     def build(self, value: Any) -> Any:
@@ -127,7 +128,7 @@ class Builder:
             return {k: self.build(v) for k, v in value.items()}
         if isinstance(value, torch.Tensor):
             # Each case gets fresh tensors: in-place work must not leak between cases.
-            return value.clone()
+            return value.clone().to(self.device)
         return value
 
     def _recipe(self, r: Recipe) -> Any:
@@ -141,6 +142,8 @@ class Builder:
             obj = resolve_torch(p["path"])(*self.build(p["args"]), **self.build(p["kwargs"]))
             if p.get("state") is not None:
                 obj.load_state_dict(self.build(p["state"]), strict=True)
+            if isinstance(obj, torch.nn.Module | torch.Tensor):
+                obj = obj.to(self.device)
             if p.get("bind"):
                 self.bound[p["bind"]] = obj
             return obj
@@ -164,7 +167,8 @@ class Builder:
 
 
 @contextmanager
-def isolated(namespace: MutableMapping[str, Any], stand_ins: Mapping[str, Any]) -> Iterator[None]:
+def isolated(namespace: MutableMapping[str, Any], stand_ins: Mapping[str, Any],
+             device: str = "cpu") -> Iterator[None]:
     """Temporarily replace names in ``namespace`` by objects built from recipes.
 
     A question about ``net`` swaps the student's ``softmax`` for ``torch.softmax`` this
@@ -172,7 +176,7 @@ def isolated(namespace: MutableMapping[str, Any], stand_ins: Mapping[str, Any]) 
     """
     saved = {k: namespace[k] for k in stand_ins if k in namespace}
     try:
-        builder = Builder(namespace)
+        builder = Builder(namespace, device)
         for name, recipe in stand_ins.items():
             namespace[name] = builder.build(recipe)
         yield
@@ -252,14 +256,16 @@ def as_data(value: Any) -> Any:
 
 
 def run_case(obj: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
-             namespace: Mapping[str, Any]) -> Any:
+             namespace: Mapping[str, Any], device: str = "cpu") -> Any:
     """Call ``obj`` on one case as ``kind`` says, returning what is to be compared.
 
     ``case`` holds ``args``, ``kwargs`` and ``seed``; ``kind`` is :meth:`Call.to_data`.
     The value returned is either one harvested item or, for several, a dict by target.
+    ``device`` is where the case's tensors and modules are put (``"cuda"`` with
+    ``--gpu``); values come back wherever the call left them.
     """
     if kind.get("kind") == "construct":
-        return _construct(obj, case, kind, namespace)
+        return _construct(obj, case, kind, namespace, device)
     if kind.get("kind") == "value":
         if obj is None:
             raise NotImplementedError("not answered yet")
@@ -267,7 +273,7 @@ def run_case(obj: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
     if kind.get("kind") != "call":
         raise RecipeError(f"unknown kind {kind.get('kind')!r}")
     seed_everything(int(case["seed"]))
-    builder = Builder(namespace)
+    builder = Builder(namespace, device)
     args = builder.build(case["args"])
     kwargs = builder.build(case["kwargs"])
     result = obj(*args, **kwargs)
@@ -289,9 +295,9 @@ def run_case(obj: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
 
 
 def _construct(cls: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
-               namespace: Mapping[str, Any]) -> Any:
+               namespace: Mapping[str, Any], device: str) -> Any:
     seed_everything(int(case["seed"]))
-    builder = Builder(namespace)
+    builder = Builder(namespace, device)
     kwargs = dict(case["kwargs"])
     init = kwargs.pop("init", kind["init"])
     init_kwargs = kwargs.pop("init_kwargs", kind["init_kwargs"])
@@ -304,6 +310,7 @@ def _construct(cls: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
         module.load_state_dict(state, strict=True)
     if kwargs.pop("fill", False):
         fill_state(module, int(case["seed"]))
+    module.to(device)
     module.train(bool(kind["train"]))
     harvested: dict[str, Any] = {}
     wanted = kind["harvest"]

@@ -84,6 +84,9 @@ TEXT: dict[str, dict[str, str]] = {
                          "结果不能防作弊",
                    "en": "note: graded WITHOUT a sandbox (--sandbox=none); this result is not "
                          "protected against tampering"},
+    "gpu_not_used": {"zh": "注意：要求用 GPU（--gpu），但评分进程看不到 GPU，已在 CPU 上评分",
+                     "en": "note: a GPU was asked for (--gpu), but the grading process saw "
+                           "none; graded on the CPU"},
     "cell_timeout": {"zh": "第 {cell} 个代码单元格超过 {seconds:g} 秒，已中断",
                      "en": "code cell {cell} ran longer than {seconds:g} s and was interrupted"},
 }

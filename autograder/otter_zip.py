@@ -34,8 +34,9 @@ from .fixtures import EXPECTED, PLAN, load_fixtures, public_plan
 from .runner import Limits
 
 #: The student-side engine the tests import (all plain Python; torch and numpy needed).
-RUNTIME_MODULES = ("__init__.py", "answers.py", "compare.py", "harvest.py", "judge.py",
-                   "kinds.py", "messages.py", "otter_case.py", "spec.py", "wire.py", "check.py")
+RUNTIME_MODULES = ("__init__.py", "answers.py", "compare.py", "device.py", "harvest.py",
+                   "judge.py", "kinds.py", "messages.py", "otter_case.py", "spec.py", "wire.py",
+                   "check.py")
 #: What those modules import beyond the standard library, as in pyproject.toml.
 REQUIREMENTS = ("torch>=2.4", "numpy>=1.26", "opencc>=1.1")
 ENGINE = Path(__file__).resolve().parent

@@ -153,10 +153,7 @@ def execute_and_harvest(notebook: Path, plan: dict[str, Any], limits: Limits,
     try:
         shutil.copyfile(notebook, in_dir / "submission.ipynb")
         wire.write(in_dir / "plan", plan)
-        (in_dir / "limits.json").write_text(json.dumps({
-            "cell_timeout": limits.cell_timeout, "case_timeout": limits.case_timeout,
-            "max_output_chars": limits.max_output_chars, "threads": limits.threads,
-        }))
+        (in_dir / "limits.json").write_text(json.dumps(child_limits(limits)))
         for path in in_dir.iterdir():
             path.chmod(0o444)
         control_r, control_w = os.pipe()
@@ -254,6 +251,13 @@ def _how(code: int | None, memory_events: int) -> str:
     return f"exit code {code}"
 
 
+def child_limits(limits: Limits, **extra: Any) -> dict[str, Any]:
+    """What the sandboxed child is told about its limits (plain JSON data)."""
+    return {"cell_timeout": limits.cell_timeout, "case_timeout": limits.case_timeout,
+            "max_output_chars": limits.max_output_chars, "threads": limits.threads,
+            "device": "cuda" if limits.sandbox.gpu else "cpu", **extra}
+
+
 def _validate(value: Any) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
     """Check the harvest's structure; anything unexpected makes the whole harvest invalid."""
     if type(value) is not dict or type(value.get("cells")) is not list \
@@ -272,5 +276,7 @@ def _validate(value: Any) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any
         for text_key in ("error", "message"):
             if text_key in res and type(res[text_key]) is not str:
                 raise wire.WireError(f"the result for {key!r} is malformed")
+        if res.get("device", "cuda") != "cuda":
+            raise wire.WireError(f"the result for {key!r} is malformed")
         results[key] = res
     return cells, results

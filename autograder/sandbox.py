@@ -37,7 +37,7 @@ from . import cgroups
 ENGINE_DIR = Path(__file__).resolve().parent
 #: The engine modules the sandboxed process needs (and the notebook's ``check``).
 STUDENT_RUNTIME = ("__init__.py", "harvest.py", "kinds.py", "wire.py", "check.py",
-                   "answers.py", "compare.py", "messages.py", "worker.py")
+                   "answers.py", "compare.py", "device.py", "messages.py", "worker.py")
 #: Packages that must never be importable inside the sandbox.
 HIDDEN_PACKAGES = ("reference_impl", "autograder")
 SANDBOX_HOME = "/home/student"

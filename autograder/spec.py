@@ -79,6 +79,11 @@ class Question:
     isolate: dict[str, Recipe] = field(default_factory=dict)
     object: str | None = None
     description: str = ""
+    #: With ``--gpu``: the tolerance for cases run on the GPU (default: ``tolerance`` or
+    #: the dtype's, raised to :data:`autograder.compare.GPU_FLOORS`); ``cpu_only`` keeps
+    #: the question on the CPU (file and device handling, pure Python).
+    gpu_tolerance: Tolerance | None = None
+    cpu_only: bool = False
     #: For choice and short-answer questions (:func:`choice`, :func:`short_answer`): the
     #: answer is judged by :mod:`autograder.answers`; a string of option letters marks a
     #: choice question, ``""`` a short answer.

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from . import wire
-from .runner import Drain, Limits, Phase1Result, outcome, phase_times
+from .runner import Drain, Limits, Phase1Result, child_limits, outcome, phase_times
 from .sandbox import Launch, prepare_worker
 
 START_TIMEOUT = 180.0  # importing torch on a loaded 2-core machine can take a while
@@ -160,11 +160,7 @@ class WarmWorker:
         finally:
             os.close(in_r)
             os.close(out_w)
-        limits_json = json.dumps({
-            "cell_timeout": limits.cell_timeout, "case_timeout": limits.case_timeout,
-            "max_output_chars": limits.max_output_chars, "data_dir": data_dir,
-            "threads": limits.threads,
-        }).encode()
+        limits_json = json.dumps(child_limits(limits, data_dir=data_dir)).encode()
         header = (f"inputs {len(limits_json)} {len(notebook)} {len(plan_bytes[0])} "
                   f"{len(plan_bytes[1])}\n").encode()
         writer = threading.Thread(target=_write_all, daemon=True,
