@@ -27,6 +27,19 @@ from scripts.notebooks.cells import MasterNotebook, code, md  # noqa: E402
 FINISH_FIRST = 'print("先完成上面的填空 / finish the blanks above first")'
 
 
+#: The (c1, c2, c3, c4) of GoogLeNet's nine Inception blocks, one table row each (both languages).
+INCEPTION_ROWS = """| b3 | 64 | (96, 128) | (16, 32) | 32 |
+| b3 | 128 | (128, 192) | (32, 96) | 64 |
+| b4 | 192 | (96, 208) | (16, 48) | 64 |
+| b4 | 160 | (112, 224) | (24, 64) | 64 |
+| b4 | 128 | (128, 256) | (24, 64) | 64 |
+| b4 | 112 | (144, 288) | (32, 64) | 64 |
+| b4 | 256 | (160, 320) | (32, 128) | 128 |
+| b5 | 256 | (160, 320) | (32, 128) | 128 |
+| b5 | 384 | (192, 384) | (48, 128) | 128 |
+"""
+
+
 def build() -> nbformat.NotebookNode:
     nb = MasterNotebook(ASSIGNMENT, NOTEBOOK)
     nb.md("intro", """
@@ -236,16 +249,7 @@ except NotImplementedError:
 
 | 模块 | c1 | c2 | c3 | c4 |
 |---|---|---|---|---|
-| b3 | 64 | (96, 128) | (16, 32) | 32 |
-| b3 | 128 | (128, 192) | (32, 96) | 64 |
-| b4 | 192 | (96, 208) | (16, 48) | 64 |
-| b4 | 160 | (112, 224) | (24, 64) | 64 |
-| b4 | 128 | (128, 256) | (24, 64) | 64 |
-| b4 | 112 | (144, 288) | (32, 64) | 64 |
-| b4 | 256 | (160, 320) | (32, 128) | 128 |
-| b5 | 256 | (160, 320) | (32, 128) | 128 |
-| b5 | 384 | (192, 384) | (48, 128) | 128 |
-
+""" + INCEPTION_ROWS + """
 每个块的 `in_c` 由你自己推算：第一个块接在 `b2` 之后，是 192；之后每个块的输入通道数等于前一个块的输出通道数 `c1 + c2[1] + c3[1] + c4`。
 输入 96×96 时，五个模块的输出形状依次是 (64, 24, 24)、(192, 12, 12)、(480, 6, 6)、(832, 3, 3)、1024，最后是 10 个类别。
 评分程序会用更小的输入和别的 `in_channels`、`num_classes` 检查。
@@ -263,16 +267,7 @@ The Inception blocks' `(c1, c2, c3, c4)`, in order:
 
 | stage | c1 | c2 | c3 | c4 |
 |---|---|---|---|---|
-| b3 | 64 | (96, 128) | (16, 32) | 32 |
-| b3 | 128 | (128, 192) | (32, 96) | 64 |
-| b4 | 192 | (96, 208) | (16, 48) | 64 |
-| b4 | 160 | (112, 224) | (24, 64) | 64 |
-| b4 | 128 | (128, 256) | (24, 64) | 64 |
-| b4 | 112 | (144, 288) | (32, 64) | 64 |
-| b4 | 256 | (160, 320) | (32, 128) | 128 |
-| b5 | 256 | (160, 320) | (32, 128) | 128 |
-| b5 | 384 | (192, 384) | (48, 128) | 128 |
-
+""" + INCEPTION_ROWS + """
 Work out each block's `in_c` yourself: the first block follows `b2`, so it is 192; after that each block takes the previous block's output channels, `c1 + c2[1] + c3[1] + c4`.
 For a 96×96 input the five stages output (64, 24, 24), (192, 12, 12), (480, 6, 6), (832, 3, 3) and 1024, and the last layer 10 classes.
 The grader also checks smaller inputs and other `in_channels` and `num_classes`.
