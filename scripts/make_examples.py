@@ -4,12 +4,14 @@ Every generated notebook is the master with a small, named edit (``mistakes.json
 a test can tell which questions each one must lose.  Run it after editing a master:
 
     .venv/bin/python scripts/make_examples.py
+    .venv/bin/python scripts/make_examples.py --only ch05_cnn/conv_layers   # one notebook's
 
 The files are committed; ``tests/test_examples.py`` checks that they are up to date.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 from pathlib import Path
@@ -34,12 +36,14 @@ def apply_edit(nb: nbformat.NotebookNode, edit: dict) -> None:
     raise ValueError(f"{edit['file']}: no cell with id {edit['cell']}")
 
 
-def mistake_notebooks(root: Path = ROOT) -> dict[Path, nbformat.NotebookNode]:
+def mistake_notebooks(root: Path = ROOT,
+                      only: str | None = None) -> dict[Path, nbformat.NotebookNode]:
     """Every chapter's mistake notebooks (``tests/notebooks/<assignment>/mistakes*.json``).
 
     An assignment may list its mistakes in one file or one file per notebook
     (``mistakes_<notebook>.json``).  An edit names its ``notebook`` when the assignment
-    has several; else the one there is.
+    has several; else the one there is.  ``only`` (``"<assignment>/<notebook>"``) keeps
+    that notebook's mistakes, so work on one notebook is not stopped by another's.
     """
     out: dict[Path, nbformat.NotebookNode] = {}
     for listing in sorted((root / "tests" / "notebooks").glob("*/mistakes*.json")):
@@ -51,6 +55,8 @@ def mistake_notebooks(root: Path = ROOT) -> dict[Path, nbformat.NotebookNode]:
                 if len(masters) != 1:
                     raise ValueError(f"{listing}: {edit['file']} must name its notebook")
                 name = masters[0].stem
+            if only is not None and f"{assignment}/{name}" != only:
+                continue
             master = nbformat.read(root / "solutions" / assignment / f"{name}.ipynb",
                                    as_version=4)
             apply_edit(master, edit)
@@ -75,8 +81,16 @@ def generate(root: Path = ROOT) -> dict[Path, nbformat.NotebookNode]:
     return out
 
 
-def main() -> int:
-    for rel, nb in generate().items():
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", metavar="ASSIGNMENT/NOTEBOOK",
+                        help="write only this notebook's mistake notebooks")
+    args = parser.parse_args(argv)
+    notebooks = mistake_notebooks(only=args.only) if args.only else generate()
+    if args.only and not notebooks:
+        print(f"no mistakes listed for {args.only}", file=sys.stderr)
+        return 1
+    for rel, nb in notebooks.items():
         path = ROOT / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         nbformat.write(nb, path)
