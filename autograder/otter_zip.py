@@ -37,8 +37,9 @@ from .runner import Limits
 RUNTIME_MODULES = ("__init__.py", "answers.py", "compare.py", "device.py", "harvest.py",
                    "judge.py", "kinds.py", "messages.py", "otter_case.py", "spec.py", "wire.py",
                    "check.py")
-#: What those modules import beyond the standard library, as in pyproject.toml.
-REQUIREMENTS = ("torch>=2.4", "numpy>=1.26", "opencc>=1.1")
+#: What those modules and the notebooks import beyond the standard library (Pillow: chapter
+#: 9 reads pictures), as in pyproject.toml.
+REQUIREMENTS = ("torch>=2.4", "numpy>=1.26", "opencc>=1.1", "pillow>=10")
 ENGINE = Path(__file__).resolve().parent
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)
 
