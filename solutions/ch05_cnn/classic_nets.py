@@ -35,6 +35,7 @@ from autograder.kinds import Builder, Call, Construct, new, params
 from autograder.spec import Args, NotebookSpec, Question, args, hidden, public
 from reference_impl import ch05_classic_nets as ref
 from reference_impl.fashion_mnist import find_idx, read_idx, write_standin
+from reference_impl.training_checks import check_history
 
 WITH_WEIGHTS = Tolerance(rtol=1e-4, atol=1e-5)  # conv nets with loaded or filled weights
 NET = ("output", "layers", "num_params")
@@ -167,53 +168,11 @@ def _train_case(n_train: int, batch_size: int, lr: float, epochs: int):
     return make
 
 
-def _is_number(x: Any) -> bool:
-    return type(x) in (float, int) and math.isfinite(x)
-
-
 def _train_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
     """The history's shape, a falling loss, and the trained network's own test accuracy."""
-    epochs = a.args[5]
-    if type(actual) is not dict or set(actual) != {"return", "bound:net"}:
-        return _problem("没有得到训练历史和训练后的网络", "no history and trained network "
-                        "were recorded")
-    history, state = actual["return"], actual["bound:net"]
-    keys = ("train_loss", "train_acc", "test_acc")
-    if type(history) is not dict or set(history) != set(keys):
-        return _problem(f"应返回一个字典，键为 {list(keys)}",
-                        f"should return a dict with the keys {list(keys)}")
-    for key in keys:
-        values = history[key]
-        if type(values) is not list or len(values) != epochs \
-                or not all(_is_number(v) for v in values):
-            return _problem(f"history[{key!r}] 应是 {epochs} 个有限的 Python 数（每个周期一个）",
-                            f"history[{key!r}] should hold {epochs} finite Python numbers "
-                            "(one per epoch)")
-    if not all(0 <= v <= 1 for key in ("train_acc", "test_acc") for v in history[key]):
-        return _problem("准确率应在 0 到 1 之间", "accuracies should lie between 0 and 1")
-    problems: list[tuple[str, str]] = []
-    losses = history["train_loss"]
-    if not 0 < losses[-1] <= LOSS_RATIO_BAR * losses[0]:
-        problems += _problem(
-            f"训练损失没有明显下降：第一个周期 {losses[0]:.4f}，最后一个周期 {losses[-1]:.4f}"
-            f"（应不超过前者的 {LOSS_RATIO_BAR:g} 倍）",
-            f"the training loss did not fall enough: first epoch {losses[0]:.4f}, last "
-            f"epoch {losses[-1]:.4f} (should be at most {LOSS_RATIO_BAR:g} times the first)")
-    net = _relu_lenet()
-    try:
-        net.load_state_dict(state, strict=True)
-    except (RuntimeError, TypeError, KeyError):
-        return problems + _problem("传入的网络在训练后参数名或形状变了",
-                                   "the given network's parameter names or shapes changed")
-    test_iter = Builder({}).build(a.args[2])
-    acc = ref.evaluate_accuracy(test_iter, net)
-    if acc < TRAIN_ACC_BAR:
-        problems += _problem(
-            f"训练后的网络在测试集上的准确率只有 {acc:.2f}（应至少 {TRAIN_ACC_BAR:g}；"
-            "请检查是否就地训练了传入的网络）",
-            f"the trained network's test accuracy is only {acc:.2f} (should be at least "
-            f"{TRAIN_ACC_BAR:g}; check that the given network itself is trained)")
-    return problems
+    return check_history(actual, a.args[5], _relu_lenet,
+                         lambda net: ref.evaluate_accuracy(Builder({}).build(a.args[2]), net),
+                         LOSS_RATIO_BAR, TRAIN_ACC_BAR)
 
 
 # ---- §5.6 AlexNet and the resized loader -----------------------------------------------
