@@ -19,8 +19,9 @@ noisy.  What is graded is what can be observed without a clock.  Conventions:
   The scratch LeNet's loss is **summed** over a device's shard and the step divides by the
   whole batch, as the book does, so one data-parallel step equals one SGD step on the whole
   batch.  The DDP step runs two processes with the ``gloo`` backend on 127.0.0.1 (fork,
-  so it also works from a notebook kernel); results come back as Python lists, because a
-  tensor sent through a queue is shared memory that vanishes with its process.
+  so it also works from a notebook kernel); each worker sends its result through its own
+  pipe as Python lists, because a tensor sent between processes is shared memory that
+  vanishes with its process.
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from .ch05_modern_nets import Residual, resnet_block
+from .ch05_modern_nets import resnet_block
 
 __all__ = [
     "mlp_512", "hybrid_outputs", "branchy", "trace_vs_script", "export_and_load",
@@ -392,5 +393,3 @@ def full_batch_gradients(state: dict[str, torch.Tensor], X: torch.Tensor,
     F.cross_entropy(net(X), y).backward()
     return [p.grad.clone() for p in net.parameters()]
 
-
-__all__ += ["Residual", "resnet_block"]
