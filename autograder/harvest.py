@@ -216,6 +216,10 @@ def run_submission(notebook: bytes, plan: dict[str, Any], limits: dict[str, Any]
     """
     global MAIN_PID
     MAIN_PID = os.getpid()
+    # The working folder is writable; nothing is imported from it (every other entry of
+    # sys.path is a read-only mount).
+    cwd = os.getcwd()
+    sys.path[:] = [p for p in sys.path if p not in ("", ".") and os.path.abspath(p) != cwd]
     if limits.get("threads"):
         import torch
 

@@ -7,8 +7,12 @@ Inside the sandbox the student's code sees:
   messages) at ``/opt/d2l/autograder``, read-only, and nothing else of the grader;
 * its inputs (notebook, plan, limits) read-only at ``/in``, the course's stand-in data
   read-only at ``/data``;
-* a private writable home (``/home/student``, the working folder) and ``/tmp``, both
-  size-capped tmpfs that vanish with the sandbox;
+* a private writable home (``/home/student``, the working folder), ``/tmp`` and
+  ``/dev/shm``, size-capped tmpfs that vanish with the sandbox (and that a warm worker
+  empties after every child); everything else, including the folders bubblewrap creates
+  to hold its binds (``/``, ``/opt/d2l``, the parents of the Python roots), is read-only;
+* no System V IPC, POSIX message queues or key rings (:mod:`autograder.seccomp`): they
+  outlive processes, so a warm worker's child could leave them for the next;
 * no network (its own empty network namespace), its own pid namespace (it sees only its
   own processes, and they all die with it), no capabilities, an empty environment;
 * no ``reference_impl``, ``solutions/``, fixtures, gradebook or other submissions: they
@@ -32,7 +36,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import cgroups
+from . import cgroups, seccomp
 
 ENGINE_DIR = Path(__file__).resolve().parent
 #: The engine modules the sandboxed process needs (and the notebook's ``check``).
@@ -41,6 +45,10 @@ STUDENT_RUNTIME = ("__init__.py", "harvest.py", "kinds.py", "wire.py", "check.py
 #: Packages that must never be importable inside the sandbox.
 HIDDEN_PACKAGES = ("reference_impl", "autograder")
 SANDBOX_HOME = "/home/student"
+SHM_DIR = "/dev/shm"
+#: The only writable places inside the sandbox: size-capped tmpfs mounts that a warm
+#: worker empties after every child (POSIX shared memory and semaphores live in /dev/shm).
+SCRATCH_DIRS = (SANDBOX_HOME, "/tmp", SHM_DIR)
 GiB = 1024**3
 MiB = 1024**2
 
@@ -154,8 +162,12 @@ def _preexec(options: SandboxOptions, cg: cgroups.Cgroup) -> Callable[[], None]:
     uid = os.getuid()
     nproc = None if uid == 0 else _user_tasks(uid) + options.max_processes
     memory = resource.RLIM_INFINITY if options.gpu else options.memory_bytes
+    no_ipc = seccomp.program() if options.kind == "bwrap" else None
 
     def apply() -> None:
+        # POSIX message queues outlive their process; none may be made (the seccomp
+        # filter refuses mq_open too, where this architecture has one).
+        resource.setrlimit(resource.RLIMIT_MSGQUEUE, (0, 0))
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
         resource.setrlimit(resource.RLIMIT_CPU, (options.cpu_seconds, options.cpu_seconds))
         resource.setrlimit(resource.RLIMIT_FSIZE, (options.max_file_bytes,) * 2)
@@ -164,6 +176,8 @@ def _preexec(options: SandboxOptions, cg: cgroups.Cgroup) -> Callable[[], None]:
         if nproc is not None:
             resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
         cg.join()
+        if no_ipc is not None:
+            seccomp.install(no_ipc)
 
     return apply
 
@@ -180,6 +194,8 @@ def _enforced(options: SandboxOptions, cg: cgroups.Cgroup) -> list[str]:
         out.append("processes: not enforced (root without a writable cgroup)")
     if options.kind == "bwrap":
         out += ["network", "filesystem", "pid-namespace"]
+        out.append("ipc and key rings (seccomp)" if seccomp.program() is not None else
+                   "ipc and key rings: not enforced (no seccomp table for this machine)")
     return out
 
 
@@ -258,10 +274,15 @@ def _launch(options: SandboxOptions, work_dir: Path, data_dir: Path | None,
         args += ["--ro-bind", str(in_dir), "/in"]
     if data_dir is not None:
         args += ["--ro-bind", str(data_dir), "/data", "--setenv", "D2L_DATA_DIR", "/data"]
-    args += ["--proc", "/proc", "--dev", "/dev", "--chdir", SANDBOX_HOME]
+    args += ["--proc", "/proc", "--dev", "/dev",
+             "--size", str(options.scratch_bytes), "--tmpfs", SHM_DIR]
     if options.gpu:
         for dev in sorted(glob.glob("/dev/nvidia*")):
             args += ["--dev-bind", dev, dev]
+    # Everything bwrap created to hold the binds above (/, /opt/d2l, the parents of the
+    # Python roots, /dev) would otherwise be writable by the sandbox user and outlive a
+    # warm worker's child: only the scratch tmpfs mounts (SCRATCH_DIRS) stay writable.
+    args += ["--remount-ro", "/dev", "--remount-ro", "/", "--chdir", SANDBOX_HOME]
     env = dict(base_env, HOME=SANDBOX_HOME, TMPDIR="/tmp", PYTHONPATH="/opt/d2l")
     for key, value in env.items():
         args += ["--setenv", key, value]

@@ -47,6 +47,8 @@ class WarmWorker:
         self.launch: Launch | None = None
         self.stdio: Drain | None = None
         self.starts = 0
+        #: Why earlier sandboxes were given up after a child (one entry per replacement).
+        self.dirty: list[str] = []
         self._buffer = b""
 
     # ---- lifecycle ---------------------------------------------------------------------
@@ -168,6 +170,7 @@ class WarmWorker:
         writer.start()
         control = Drain(out_r, limits.max_harvest_bytes + 16 * 1024 * 1024)
         control.start()
+        replaced = len(self.dirty)
         status = self._wait_exit(limits.notebook_timeout)
         timed_out = status == "timeout"
         code = int(status) if status not in (None, "timeout", "killed", "unknown") else None
@@ -179,10 +182,18 @@ class WarmWorker:
         result = outcome(bytes(control.data), control.dropped, code, timed_out, memory_events,
                          limits, seconds=time.monotonic() - started, sandbox="bwrap",
                          enforced=enforced, stdio="", phases=phase_times(started, control.seen))
+        if len(self.dirty) > replaced:
+            self.close()  # the worker ended itself; the next job starts a fresh sandbox
         return result, status is None and result.status != "completed"
 
     def _wait_exit(self, timeout: float) -> str | None:
+        """The child's exit status, ``timeout``, or None when the worker itself failed.
+
+        A worker that could not prove its sandbox clean after the child says so on the
+        same line (``exit STATUS dirty WHAT``); that is recorded in :attr:`dirty`.
+        """
         line = self._read_line(timeout)
+        timed_out = False
         if line is None and self.alive():
             # Past the notebook's time: ask the worker to stop the submission.
             try:
@@ -190,10 +201,13 @@ class WarmWorker:
             except OSError:
                 return None
             line = self._read_line(KILL_GRACE)
-            return "timeout" if line is not None else None
+            timed_out = True
         if line is None or not line.startswith(b"exit "):
             return None
-        return line[5:].decode()
+        status, _, dirty = line[5:].decode(errors="replace").partition(" dirty ")
+        if dirty:
+            self.dirty.append(dirty)
+        return "timeout" if timed_out else status
 
 
 def _write_all(fd: int, parts: list[bytes]) -> None:

@@ -15,9 +15,18 @@ a pristine IPython shell, and then serves jobs, one at a time, over a Unix socke
     stop the current submission now (its wall time is up).
 
 After each child ends the worker kills every other process in the sandbox's pid
-namespace (whatever the submission left behind), empties the writable folders, and
-answers ``exit <status>``.  The worker is not dumpable, so a child running as the same
-user cannot ptrace it or read its memory.
+namespace (whatever the submission left behind), empties the writable folders (the only
+writable places in the sandbox: everything else is mounted read-only, and the kernel
+objects that outlive a process are refused by :mod:`autograder.seccomp`), and answers
+``exit <status>``.  The worker is not dumpable, so a child running as the same user cannot
+ptrace it or read its memory.
+
+What a child *can* still reach is the worker's own scheduling and resource attributes:
+the kernel lets a process of the same user lower another's rlimits, raise its nice value,
+narrow its CPU affinity or change its OOM score, and the next child would inherit them.
+The worker records these attributes before the first child and checks them after every
+one; if it cannot prove them unchanged and its pid namespace empty, it answers
+``exit <status> dirty <what>`` and ends, and the grader starts a fresh sandbox.
 """
 
 from __future__ import annotations
@@ -25,6 +34,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import resource
 import select
 import shutil
 import signal
@@ -36,7 +46,9 @@ from pathlib import Path
 
 PR_SET_DUMPABLE = 4
 PR_SET_CHILD_SUBREAPER = 36
-SCRATCH = (Path.home(), Path("/tmp"))
+#: The writable folders, emptied after every child (sandbox.SCRATCH_DIRS, the home first).
+SCRATCH = (Path.home(), Path("/tmp"), Path("/dev/shm"))
+KILL_ROUNDS = 200
 
 
 def _prctl(option: int, value: int) -> None:
@@ -64,6 +76,7 @@ def _child(sock: socket.socket, in_fd: int, out_fd: int, shell) -> None:
     try:
         sock.close()
         os.setsid()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
         notebook, plan, limits = _read_inputs(in_fd)
         if limits.get("data_dir"):
             os.environ["D2L_DATA_DIR"] = limits["data_dir"]
@@ -90,9 +103,13 @@ def _reap() -> None:
             return
 
 
-def clean_up() -> None:
-    """Kill everything but this worker, then empty the writable folders."""
-    for _ in range(200):
+def clean_up() -> list[str]:
+    """Kill everything but this worker, then empty the writable folders.
+
+    Returns what could not be cleaned (empty: the sandbox is as the worker left it).
+    """
+    dirty = []
+    for _ in range(KILL_ROUNDS):
         others = _others()
         if not others:
             break
@@ -103,9 +120,59 @@ def clean_up() -> None:
                 pass
         _reap()
         time.sleep(0.005)
+    else:
+        dirty.append(f"{len(_others())} processes survived {KILL_ROUNDS} kill rounds")
     for folder in SCRATCH:
         for entry in list(folder.iterdir()) if folder.is_dir() else []:
             _remove(entry)
+        if folder.is_dir() and any(folder.iterdir()):
+            dirty.append(f"{folder} could not be emptied")
+    return dirty
+
+
+#: Resource limits a same-user process can lower from outside (prlimit).
+_RLIMITS = tuple(getattr(resource, name) for name in dir(resource)
+                 if name.startswith("RLIMIT_"))
+
+
+def attributes() -> dict[str, object]:
+    """This process's attributes that another process of the same user may change, and
+    that a forked child inherits."""
+    def read(path: str) -> str:
+        try:
+            return Path(path).read_text().strip()
+        except OSError as exc:
+            return f"unreadable: {exc.errno}"
+
+    return {
+        "rlimits": [resource.getrlimit(r) for r in sorted(_RLIMITS)],
+        "nice": os.getpriority(os.PRIO_PROCESS, 0),
+        "scheduler": (os.sched_getscheduler(0), os.sched_getparam(0).sched_priority),
+        "affinity": sorted(os.sched_getaffinity(0)),
+        "oom_score_adj": read("/proc/self/oom_score_adj"),
+        "comm": read("/proc/self/comm"),
+        "autogroup_nice": read("/proc/self/autogroup").rpartition(" ")[2],
+        "ioprio": _ioprio(),
+    }
+
+
+_IOPRIO_GET = {"x86_64": 252, "aarch64": 31}
+
+
+def _ioprio() -> int | None:
+    import platform
+
+    nr = _IOPRIO_GET.get(platform.machine())
+    if nr is None:
+        return None
+    libc = ctypes.CDLL(None, use_errno=True)
+    return int(libc.syscall(nr, 1, 0))  # IOPRIO_WHO_PROCESS, this process
+
+
+def changed(before: dict[str, object]) -> list[str]:
+    """The attributes that differ from ``before`` (a child changed them from outside)."""
+    now = attributes()
+    return [f"{key} changed" for key in before if now.get(key) != before[key]]
 
 
 def _remove(path: Path) -> None:
@@ -144,7 +211,10 @@ def serve(sock: socket.socket) -> None:
     shell = harvest.new_shell()
     _prctl(PR_SET_DUMPABLE, 0)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
+    # A child may send pid 1 only the signals it handles: handle none.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     clean_up()  # what warming up wrote (~/.ipython, torch caches): the first child starts clean too
+    pristine = attributes()
     sock.sendall(b"ready\n")
     while True:
         msg, fds, _, _ = socket.recv_fds(sock, 4096, 2)
@@ -161,7 +231,10 @@ def serve(sock: socket.socket) -> None:
         os.close(in_fd)
         os.close(out_fd)
         status = _wait(sock, pid)
-        clean_up()
+        dirty = clean_up() + changed(pristine)
+        if dirty:  # cannot prove the next child would start clean: end this sandbox
+            sock.sendall(f"exit {status} dirty {'; '.join(dirty)}\n".encode())
+            return
         sock.sendall(f"exit {status}\n".encode())
 
 
