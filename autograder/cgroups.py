@@ -38,7 +38,7 @@ def _own_path(controller: str) -> str | None:
 class Cgroup:
     """One cgroup (a folder per controller) holding one sandbox."""
 
-    folders: dict[str, Path] = field(default_factory=dict)  # "pids"/"memory" -> folder
+    folders: dict[str, Path] = field(default_factory=dict)  # "pids"/"memory"/"cpu" -> folder
     procs_files: list[Path] = field(default_factory=list)
 
     @property
@@ -99,10 +99,16 @@ class Cgroup:
                     time.sleep(0.02)
 
 
-def create(max_processes: int, memory_bytes: int) -> Cgroup:
+CPU_PERIOD_US = 100_000
+
+
+def create(max_processes: int, memory_bytes: int, cpus: int = 0) -> Cgroup:
     """A new cgroup limiting processes and memory, as far as this machine allows.
 
-    Returns a :class:`Cgroup` whose ``enforces`` says which limits hold (possibly none).
+    ``cpus`` > 0 also caps the CPU time of the whole sandbox at that many cores, so that
+    one notebook (a fork bomb, a busy loop in many threads) cannot starve the notebooks
+    graded beside it into their time limits.  Returns a :class:`Cgroup` whose
+    ``enforces`` says which limits hold (possibly none).
     """
     cg = Cgroup()
     name = f"d2l-sandbox-{uuid.uuid4().hex[:12]}"
@@ -123,6 +129,9 @@ def create(max_processes: int, memory_bytes: int) -> Cgroup:
                 if (folder / "memory.swap.max").exists():
                     (folder / "memory.swap.max").write_text("0")
                 cg.folders["memory"] = folder
+            if cpus > 0 and "cpu" in available:
+                (folder / "cpu.max").write_text(f"{cpus * CPU_PERIOD_US} {CPU_PERIOD_US}")
+                cg.folders["cpu"] = folder
             if cg.folders:
                 cg.procs_files.append(folder / "cgroup.procs")
             else:
@@ -134,7 +143,11 @@ def create(max_processes: int, memory_bytes: int) -> Cgroup:
         ("pids", {"pids.max": str(max_processes)}),
         ("memory", {"memory.limit_in_bytes": str(memory_bytes),
                     "memory.memsw.limit_in_bytes": str(memory_bytes)}),
+        ("cpu", {"cpu.cfs_period_us": str(CPU_PERIOD_US),
+                 "cpu.cfs_quota_us": str(cpus * CPU_PERIOD_US)} if cpus > 0 else None),
     ):
+        if settings is None:
+            continue
         own = _own_path(controller)
         if own is None:
             continue

@@ -158,7 +158,8 @@ def execute_and_harvest(notebook: Path, plan: dict[str, Any], limits: Limits,
             path.chmod(0o444)
         control_r, control_w = os.pipe()
         try:
-            launch = prepare(limits.sandbox, in_dir, work_dir, data_dir, control_w, hidden)
+            launch = prepare(limits.sandbox, in_dir, work_dir, data_dir, control_w, hidden,
+                             cpus=limits.threads)
         except BaseException:
             os.close(control_r)
             os.close(control_w)

@@ -186,6 +186,8 @@ def _enforced(options: SandboxOptions, cg: cgroups.Cgroup) -> list[str]:
     out = ["cpu-time", "file-size", "open-files"]
     out.append("memory (cgroup)" if "memory" in cg.enforces else
                "memory (address space)" if not options.gpu else "memory: not enforced")
+    if "cpu" in cg.enforces:
+        out.append("cpu share (cgroup)")
     if "pids" in cg.enforces:
         out.append("processes (cgroup)")
     elif os.getuid() != 0:
@@ -200,7 +202,7 @@ def _enforced(options: SandboxOptions, cg: cgroups.Cgroup) -> list[str]:
 
 
 def prepare(options: SandboxOptions, in_dir: Path, work_dir: Path, data_dir: Path | None,
-            control_fd: int, hidden: list[Path] | None = None) -> Launch:
+            control_fd: int, hidden: list[Path] | None = None, cpus: int = 0) -> Launch:
     """The command that runs ``python -m autograder.harvest`` for one submission (cold).
 
     ``hidden`` names folders (the course's solutions) that must stay invisible even if
@@ -208,11 +210,11 @@ def prepare(options: SandboxOptions, in_dir: Path, work_dir: Path, data_dir: Pat
     """
     inputs = "/in" if options.kind == "bwrap" else str(in_dir)
     return _launch(options, work_dir, data_dir, hidden, in_dir,
-                   ["autograder.harvest", inputs, str(control_fd)])
+                   ["autograder.harvest", inputs, str(control_fd)], cpus=cpus)
 
 
 def prepare_worker(options: SandboxOptions, work_dir: Path, data_root: Path | None,
-                   control_fd: int, hidden: list[Path] | None = None) -> Launch:
+                   control_fd: int, hidden: list[Path] | None = None, cpus: int = 0) -> Launch:
     """The command that starts a warm worker (``python -m autograder.worker``) in the sandbox.
 
     The worker runs as the namespace's pid 1, so the submissions it forks cannot signal it.
@@ -220,17 +222,19 @@ def prepare_worker(options: SandboxOptions, work_dir: Path, data_root: Path | No
     if options.kind != "bwrap":
         raise SandboxUnavailable("warm workers need the bubblewrap sandbox")
     return _launch(options, work_dir, data_root, hidden, None,
-                   ["autograder.worker", str(control_fd)], as_pid_1=True)
+                   ["autograder.worker", str(control_fd)], as_pid_1=True, cpus=cpus)
 
 
 def _launch(options: SandboxOptions, work_dir: Path, data_dir: Path | None,
             hidden: list[Path] | None, in_dir: Path | None, module_args: list[str],
-            as_pid_1: bool = False) -> Launch:
+            as_pid_1: bool = False, cpus: int = 0) -> Launch:
+    """``cpus`` > 0: the sandbox may use that many cores at most (a cgroup, where one can
+    be made): a notebook graded beside others cannot starve them."""
     reason = unavailable_reason(options.kind)
     if reason:
         raise SandboxUnavailable(reason)
     memory_limit = options.memory_bytes if not options.gpu else 64 * GiB
-    cg = cgroups.create(options.max_processes, memory_limit)
+    cg = cgroups.create(options.max_processes, memory_limit, cpus)
     preexec = _preexec(options, cg)
     base_env = {
         "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONNOUSERSITE": "1",

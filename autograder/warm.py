@@ -57,7 +57,7 @@ class WarmWorker:
         ours, theirs = socket.socketpair()
         work = Path(tempfile.gettempdir())
         launch = prepare_worker(self.limits.sandbox, work, self.data_root, theirs.fileno(),
-                                self.hidden)
+                                self.hidden, cpus=self.limits.threads)
         stdio_r, stdio_w = os.pipe()
         try:
             self.proc = subprocess.Popen(

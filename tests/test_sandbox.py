@@ -192,3 +192,25 @@ def test_course_folders_inside_the_python_environment_are_masked(tmp_path):
     masks = sandbox._masks([tmp_path.resolve()], [tmp_path / "solutions",
                                                   tmp_path.parent / "not-bound"])
     assert masks == [(tmp_path / "solutions").resolve()]
+
+
+def test_a_sandbox_graded_beside_others_gets_a_cpu_cap():
+    """With N notebooks at once each sandbox may use its share of cores, not all of them:
+    a fork bomb in one cannot starve its neighbours into their time limits."""
+    from autograder import cgroups
+
+    cg = cgroups.create(16, 1 << 30, cpus=1)
+    try:
+        if "cpu" not in cg.enforces:
+            pytest.skip("no writable cpu cgroup controller here")
+        folder = cg.folders["cpu"]
+        quota = (folder / "cpu.max").read_text().split()[0] if (folder / "cpu.max").exists() \
+            else (folder / "cpu.cfs_quota_us").read_text().strip()
+        assert int(quota) == cgroups.CPU_PERIOD_US
+    finally:
+        cg.destroy()
+    uncapped = cgroups.create(16, 1 << 30)
+    try:
+        assert "cpu" not in uncapped.enforces
+    finally:
+        uncapped.destroy()
