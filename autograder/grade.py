@@ -9,6 +9,7 @@ a verdict with a reason in zh and en.  Hidden expected values never enter a mess
 from __future__ import annotations
 
 import dataclasses
+import logging
 import os
 import threading
 import time
@@ -80,6 +81,10 @@ class NotebookResult:
     @property
     def max_score(self) -> float:
         return round(sum(q.max_score for q in self.questions), 4)
+
+
+#: The phase-1 status of a notebook whose grading failed inside the grader.
+INTERNAL_ERROR = "internal_error"
 
 
 class GradingError(Exception):
@@ -218,13 +223,25 @@ class Grader:
                               pending=[(m.name, float(m.points)) for m in nb_spec.manual])
 
     def grade_or_record(self, path: Path) -> NotebookResult:
-        """Like :meth:`grade`, but an unreadable notebook becomes a zero with its reason."""
+        """Like :meth:`grade`, but every notebook gets a result: an unreadable one a zero
+        with its reason, and one that makes the grader itself fail (a bug, or a file made
+        to find one) a zero marked ``internal_error``, so that no single file stops the
+        batch.  Only :class:`GradingError` (the course or the machine cannot grade at all)
+        still stops it."""
         try:
             return self.grade(path)
         except NotebookError as exc:
             return NotebookResult(Path(path), "", "", [], "unreadable",
                                   [{"zh": str(exc), "en": str(exc)}], sandbox="",
                                   error=str(exc))
+        except GradingError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - recorded, never lost
+            reason = f"{path}: internal error grading this notebook ({type(exc).__name__})"
+            logging.getLogger(__name__).exception("internal error grading %s", path)
+            return NotebookResult(Path(path), "", "", [], INTERNAL_ERROR,
+                                  [{"zh": f"{path}: 评分程序内部出错（{type(exc).__name__}）",
+                                    "en": reason}], sandbox="", error=reason)
 
     def close(self) -> None:
         with self._lock:
