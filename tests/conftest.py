@@ -14,6 +14,8 @@ from autograder.course import Course, find_course
 from autograder.grade import NotebookResult, grade_notebook
 from autograder.runner import Limits
 
+from .verdicts import Verdicts
+
 ROOT = Path(__file__).resolve().parent.parent
 CH03 = "ch03_basics"
 MASTER = ROOT / "solutions" / CH03 / "linear_softmax.ipynb"
@@ -27,6 +29,12 @@ MISTAKES = [m for m in json.loads((MISTAKES_DIR / "mistakes.json").read_text())
 @pytest.fixture(scope="session")
 def course() -> Course:
     return find_course(ROOT)
+
+
+@pytest.fixture(scope="session")
+def verdicts(course) -> Verdicts:
+    """The session's shared verdicts: each distinct notebook graded once (tests/verdicts.py)."""
+    return Verdicts(course)
 
 
 @pytest.fixture(scope="session")

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 from autograder.course import find_course
-from autograder.grade import grade_batch
 from autograder.notebook import read_submission
 
 from .conftest import ROOT
@@ -42,19 +41,24 @@ def _mistakes() -> list[tuple[str, dict]]:
 MISTAKES = _mistakes()
 
 
-@pytest.fixture(scope="module")
-def verdicts():
-    """Every master, blank and mistake notebook of every chapter, graded in one batch."""
+def chapter_paths() -> list[Path]:
+    """Every master, blank and mistake notebook of every (selected) chapter."""
     paths = [COURSE.master_notebook(a, nb) for a, nb in NOTEBOOKS]
     paths += [COURSE.assignments / a / f"{nb}.ipynb" for a, nb in NOTEBOOKS]
     paths += [ROOT / "tests" / "notebooks" / a / m["file"] for a, m in MISTAKES]
-    results = grade_batch(COURSE, paths, workers=2, warm=True)
+    return paths
+
+
+@pytest.fixture(scope="module")
+def chapter_verdicts(verdicts):
+    """All of them, graded in one batch into the session's shared verdicts."""
+    results = verdicts.grade(chapter_paths())
     return {Path(r.path).resolve(): r for r in results}
 
 
 @pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS)
-def test_solution_scores_full_marks(verdicts, assignment, notebook):
-    result = verdicts[COURSE.master_notebook(assignment, notebook).resolve()]
+def test_solution_scores_full_marks(chapter_verdicts, assignment, notebook):
+    result = chapter_verdicts[COURSE.master_notebook(assignment, notebook).resolve()]
     assert result.phase1 == "completed", result.notes
     spec = COURSE.spec(assignment).notebook(notebook)
     assert result.max_score == sum(q.points for q in spec.questions)
@@ -63,8 +67,8 @@ def test_solution_scores_full_marks(verdicts, assignment, notebook):
 
 
 @pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS)
-def test_released_blank_scores_zero(verdicts, assignment, notebook):
-    result = verdicts[(COURSE.assignments / assignment / f"{notebook}.ipynb").resolve()]
+def test_released_blank_scores_zero(chapter_verdicts, assignment, notebook):
+    result = chapter_verdicts[(COURSE.assignments / assignment / f"{notebook}.ipynb").resolve()]
     assert result.score == 0
     for q in result.questions:
         assert q.status == "not_implemented", (q.name, q.status, q.summary("en"))
@@ -72,9 +76,9 @@ def test_released_blank_scores_zero(verdicts, assignment, notebook):
 
 @pytest.mark.parametrize(("assignment", "mistake"), MISTAKES,
                          ids=[f"{a}/{m['file']}" for a, m in MISTAKES])
-def test_each_mistake_loses_exactly_its_questions(verdicts, assignment, mistake):
+def test_each_mistake_loses_exactly_its_questions(chapter_verdicts, assignment, mistake):
     path = (ROOT / "tests" / "notebooks" / assignment / mistake["file"]).resolve()
-    result = verdicts[path]
+    result = chapter_verdicts[path]
     assert read_submission(path).assignment == assignment
     for q in result.questions:
         if q.name in mistake["breaks"]:

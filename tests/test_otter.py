@@ -22,7 +22,6 @@ import pytest
 
 from autograder import wire
 from autograder.course import find_course
-from autograder.grade import grade_batch
 from autograder.notebook import read_submission
 from autograder.otter_zip import REQUIREMENTS, build_zip, public_zip_path
 
@@ -83,7 +82,7 @@ def _subjects(assignment: str, notebook: str) -> dict[str, Path]:
 
 
 @pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS)
-def test_full_zip_scores_equal_d2l_grade(tmp_path, assignment, notebook):
+def test_full_zip_scores_equal_d2l_grade(tmp_path, verdicts, assignment, notebook):
     full = build_zip(COURSE, assignment, notebook, True, tmp_path / "full.zip")
     subjects = _subjects(assignment, notebook)
     assert len(subjects) >= 3
@@ -91,7 +90,7 @@ def test_full_zip_scores_equal_d2l_grade(tmp_path, assignment, notebook):
         runs = pool.map(lambda kv: _otter_run(full, kv[1], tmp_path / kv[0]),
                         subjects.items())
         otter = dict(zip(subjects, runs, strict=True))
-    ours = grade_batch(COURSE, list(subjects.values()), workers=2, warm=True)
+    ours = verdicts.grade(list(subjects.values()))  # graded once, shared with test_chapters
     for (label, _), result in zip(subjects.items(), ours, strict=True):
         expected = {q.name: q.score for q in result.questions}
         got = {name: round(score, 4) for name, score in otter[label].items()}
