@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -28,6 +28,9 @@ from .course import Course, CourseError, find_course
 from .messages import LANGS
 from .runner import Limits
 from .sandbox import SandboxOptions
+
+if TYPE_CHECKING:
+    from .fixtures import VerifyReport
 
 app = typer.Typer(
     help="Grade Dive into Deep Learning notebooks against a PyTorch reference.",
@@ -372,30 +375,83 @@ def fixtures_build(
         out.print(f"{aid}: {total} cases in {len(report.notebooks)} notebook(s) → {report.folder}")
 
 
+#: ``fixtures verify`` prints this many drifts, largest first, unless ``--all``.
+DRIFT_TABLE_TOP = 20
+
+
 @fixtures_app.command("verify")
 def fixtures_verify(
     assignments: Annotated[list[str] | None, typer.Argument(
         help="Assignments to verify (default: all).", show_default=False)] = None,
     root: RootOpt = None,
     notebooks: NotebookSelectOpt = None,
+    max_drift: Annotated[float | None, typer.Option(
+        "--max-drift", min=0.0, show_default=False,
+        help="On another machine than the one that built the fixtures: the largest drift "
+        "allowed, as a fraction of each question's tolerance (default 1.0: the tolerance "
+        "itself; 0.01 = 1 %).")] = None,
+    show_all: Annotated[bool, typer.Option(
+        "--all", help="Print every question with a nonzero drift, not only the top 20."
+    )] = False,
 ) -> None:
-    """Rebuild the fixtures in a temporary folder and fail on any difference."""
-    from .fixtures import verify
+    """Rebuild the fixtures in a temporary folder and compare: bitwise on the machine that
+    built them, elsewhere each float against its question's tolerance."""
+    from .fixtures import MAX_DRIFT, verify
 
     course = _course(root)
-    failed = False
-    for aid in _assignments(course, assignments):
-        problems = _spec_call(verify, course, aid,
-                              progress=lambda s: err.print(f"rebuilding {s} …"),
-                              notebooks=notebooks)
-        if problems:
-            failed = True
-            for p in problems:
-                err.print(f"[red]✗[/red] {p}")
-        else:
-            out.print(f"[green]✓[/green] {aid}: fixtures match a fresh build")
-    if failed:
+    reports = [_spec_call(verify, course, aid,
+                          progress=lambda s: err.print(f"rebuilding {s} …"),
+                          notebooks=notebooks,
+                          max_drift=MAX_DRIFT if max_drift is None else max_drift)
+               for aid in _assignments(course, assignments)]
+    _print_verify(reports, show_all)
+    if any(r.problems for r in reports):
         raise typer.Exit(1)
+
+
+def _print_verify(reports: list[VerifyReport], show_all: bool) -> None:
+    """Mode and why, the drift table, findings, problems, then one line per assignment."""
+    from .fixture_drift import FINDING_DRIFT, percent
+
+    by_reason: dict[str, list[str]] = {}
+    for r in reports:
+        by_reason.setdefault(r.reason(), []).append(r.assignment)
+    for reason, aids in by_reason.items():
+        _say(f"{', '.join(aids)}: {reason}")
+    drifts = sorted((d for r in reports for d in r.drifts),
+                    key=lambda d: (-d.fraction, d.question, d.part))
+    if any(r.mode == "tolerance" for r in reports):
+        shown = drifts if show_all else drifts[:DRIFT_TABLE_TOP]
+        top = "" if len(shown) == len(drifts) else f"; the top {len(shown)}"
+        _say(f"drift, largest first ({len(drifts)} question part(s) with nonzero drift{top}):")
+        for d in shown:
+            _say(f"  {d.line()}")
+        if len(shown) < len(drifts):
+            _say(f"  … and {len(drifts) - len(shown)} more (--all prints them)")
+        findings = [d for d in drifts if d.fraction > FINDING_DRIFT]
+        _say(f"findings (drift above {percent(FINDING_DRIFT)} of tolerance): "
+             f"{len(findings) or 'none'}")
+        for d in findings:
+            _say(f"  {d.line()}")
+    for r in reports:
+        for p in r.problems:
+            err.print(f"[red]✗[/red] {_escape(p)}")
+    for r in reports:
+        if r.problems:
+            err.print(f"[red]✗[/red] {r.assignment}: {len(r.problems)} problem(s)")
+        else:
+            out.print(f"[green]✓[/green] {_escape(r.verdict())}", soft_wrap=True)
+
+
+def _say(text: str) -> None:
+    """A plain line on stdout: no markup, no highlighting, never wrapped."""
+    out.print(text, markup=False, highlight=False, soft_wrap=True)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
 
 
 @app.command()

@@ -10,8 +10,14 @@ For each notebook of an assignment, ``build`` writes under
     The reference's output per ``question/case``.  Hidden cases never leave the grader.
 
 and ``manifest.json`` beside them: the sha256 of each file, the torch/numpy/python
-versions and every case's seed.  ``verify`` rebuilds everything in a temporary folder and
-fails on any difference in values, and on any file whose hash is not the manifest's.
+versions, the machine that built them (``built_on``, see
+:func:`~autograder.fixture_drift.machine_identity`) and every case's seed.  ``verify``
+rebuilds everything in a temporary folder and fails on any file whose hash is not the
+manifest's.  On the machine that built the fixtures it also fails on any difference in
+values (a rebuild there is byte-identical); on another machine, or when ``built_on`` is
+null (not recorded), float kernels legitimately change the last bits, so each float is
+judged against its question's tolerance and only a drift above :data:`MAX_DRIFT` of it
+fails (:mod:`autograder.fixture_drift`).
 """
 
 from __future__ import annotations
@@ -22,15 +28,26 @@ import platform
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
 
 from . import wire
 from .course import Course
+from .fixture_drift import (
+    BUILD_THREADS,
+    FINDING_DRIFT,
+    MAX_DRIFT,
+    Drift,
+    compare_expected,
+    compare_plans,
+    describe_machine,
+    machine_identity,
+    percent,
+)
 from .kinds import run_case
 from .spec import AssignmentSpec, NotebookSpec, SpecError, case_seed
 
@@ -42,7 +59,7 @@ def deterministic_cpu() -> Iterator[None]:
     """One thread and deterministic algorithms, so rebuilding gives identical bytes."""
     threads = torch.get_num_threads()
     was_deterministic = torch.are_deterministic_algorithms_enabled()
-    torch.set_num_threads(1)
+    torch.set_num_threads(BUILD_THREADS)
     torch.use_deterministic_algorithms(True)
     try:
         yield
@@ -142,7 +159,10 @@ def build(course: Course, assignment_id: str, out: Path | None = None,
     """Build the fixtures of one assignment into ``out`` (default: its fixtures folder).
 
     ``notebooks`` rebuilds only those notebooks; the others' files stay, and the manifest
-    is rewritten over everything in the folder.
+    is rewritten over everything in the folder.  It names this machine in ``built_on``
+    only when every file in the folder was built here: if the kept notebooks came from
+    another machine (or an unrecorded one), ``built_on`` becomes null, so ``verify``
+    compares by tolerance instead of failing bitwise on the kept files.
     """
     spec = course.spec(assignment_id)
     selected = select_notebooks(spec, notebooks)
@@ -150,10 +170,14 @@ def build(course: Course, assignment_id: str, out: Path | None = None,
     folder.mkdir(parents=True, exist_ok=True)
     counts: dict[str, int] = {}
     seeds: dict[str, int] = {}
+    here: dict[str, Any] | None = machine_identity()
     if notebooks is not None and (folder / MANIFEST).is_file():
         kept = {nb.name for nb in spec.notebooks} - set(notebooks)
-        old = json.loads((folder / MANIFEST).read_text()).get("seeds", {})
+        old_manifest = json.loads((folder / MANIFEST).read_text())
+        old = old_manifest.get("seeds", {})
         seeds = {k: v for k, v in old.items() if k.split("/", 1)[0] in kept}
+        if kept and old_manifest.get("built_on") != here:
+            here = None
     for nb in selected:
         if progress:
             progress(f"{assignment_id}/{nb.name}")
@@ -175,6 +199,7 @@ def build(course: Course, assignment_id: str, out: Path | None = None,
     }
     manifest = {
         "assignment": assignment_id,
+        "built_on": here,
         "built_with": {"torch": torch.__version__, "numpy": np.__version__,
                        "python": platform.python_version()},
         "files": files,
@@ -184,19 +209,76 @@ def build(course: Course, assignment_id: str, out: Path | None = None,
     return BuildReport(folder, counts, files)
 
 
+@dataclass
+class VerifyReport:
+    """What ``verify`` found for one assignment.
+
+    ``problems`` fail verification (the CLI exits 1); ``drifts`` are the questions whose
+    floats moved (tolerance mode only), largest first; ``findings`` are those whose drift
+    exceeds :data:`FINDING_DRIFT` of their tolerance, worth a look even when allowed.
+    """
+
+    assignment: str
+    mode: Literal["bitwise", "tolerance"]
+    built_on: dict[str, Any] | None  # the manifest's record (None: not recorded)
+    here: dict[str, Any]  # :func:`machine_identity` of the machine verifying
+    max_drift: float = MAX_DRIFT
+    problems: list[str] = field(default_factory=list)
+    drifts: list[Drift] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Drift]:
+        return [d for d in self.drifts if d.fraction > FINDING_DRIFT]
+
+    def reason(self) -> str:
+        """Which comparison was made and why, in one line."""
+        here = describe_machine(self.here)
+        if self.mode == "bitwise":
+            return f"built on this machine, {here}: comparing bitwise"
+        limit = ("a float outside it fails" if self.max_drift == 1 else
+                 f"a drift above {percent(self.max_drift)} of it fails")
+        return (f"built on {describe_machine(self.built_on)}, verifying on {here}: comparing "
+                f"each float against its question's tolerance ({limit})")
+
+    def allowed(self) -> str:
+        """``within each question's tolerance`` or ``within 5 % of …``."""
+        if self.max_drift == 1:
+            return "within each question's tolerance"
+        return f"within {percent(self.max_drift)} of each question's tolerance"
+
+    def verdict(self) -> str:
+        """The line saying what was verified (only meaningful without problems)."""
+        if self.mode == "bitwise":
+            return f"{self.assignment}: fixtures match a fresh build"
+        text = f"{self.assignment}: fixtures match a fresh build {self.allowed()}"
+        if self.drifts:
+            top = self.drifts[0]
+            text += f" (largest drift {percent(top.fraction)}, {top.question} {top.part})"
+        return text
+
+
 def verify(course: Course, assignment_id: str,
            progress: Callable[[str], None] | None = None,
-           notebooks: Sequence[str] | None = None) -> list[str]:
-    """Rebuild in a temporary folder and list every difference (empty: verified).
+           notebooks: Sequence[str] | None = None,
+           max_drift: float = MAX_DRIFT) -> VerifyReport:
+    """Rebuild in a temporary folder and report every difference (no problems: verified).
 
-    ``notebooks`` limits the rebuild to those notebooks (the hashes are checked for all).
+    On the machine recorded in the manifest's ``built_on`` the rebuild must be
+    byte-identical; anywhere else floats may drift by ``max_drift`` of their question's
+    tolerance (see :mod:`autograder.fixture_drift`).  ``notebooks`` limits the rebuild to
+    those notebooks (the hashes are checked for all).
     """
-    problems: list[str] = []
+    here = machine_identity()
     committed = course.fixtures_dir(assignment_id)
     manifest_path = committed / MANIFEST
     if not manifest_path.is_file():
-        return [f"{assignment_id}: no fixtures yet (run `d2l-grade fixtures build`)"]
+        return VerifyReport(assignment_id, "bitwise", None, here, max_drift, [
+            f"{assignment_id}: no fixtures yet (run `d2l-grade fixtures build`)"])
     manifest = json.loads(manifest_path.read_text())
+    built_on = manifest.get("built_on")
+    mode: Literal["bitwise", "tolerance"] = "bitwise" if built_on == here else "tolerance"
+    report = VerifyReport(assignment_id, mode, built_on, here, max_drift)
+    problems = report.problems
     for rel, digest in manifest.get("files", {}).items():
         path = committed / rel
         if not path.is_file():
@@ -206,33 +288,73 @@ def verify(course: Course, assignment_id: str,
     with tempfile.TemporaryDirectory(prefix="d2l-verify-") as tmp:
         fresh = build(course, assignment_id, Path(tmp), progress, notebooks)
         for nb_name in fresh.notebooks:
-            for stem in (PLAN, EXPECTED):
-                rel = f"{nb_name}/{stem}"
-                try:
-                    old_tree, old_arrays = wire.read_raw(committed / rel)
-                except wire.WireError as exc:
-                    problems.append(f"{assignment_id}: {rel}: {exc}")
-                    continue
-                new_tree, new_arrays = wire.read_raw(Path(tmp) / rel)
-                if stem == EXPECTED:
-                    loose = _invariant_keys(wire.read(Path(tmp) / nb_name / PLAN))
-                    if loose:
-                        old_tree, old_arrays = _structure_of(committed / rel, loose)
-                        new_tree, new_arrays = _structure_of(Path(tmp) / rel, loose)
-                problems += _differences(f"{assignment_id}/{rel}", old_tree, old_arrays,
-                                         new_tree, new_arrays)
+            if mode == "bitwise":
+                problems += _bitwise(f"{assignment_id}/{nb_name}", committed / nb_name,
+                                     Path(tmp) / nb_name)
+            else:
+                _tolerant(report, f"{assignment_id}/{nb_name}", committed / nb_name,
+                          Path(tmp) / nb_name)
         listed = {rel for rel in manifest.get("files", {})
                   if rel.split("/", 1)[0] in fresh.notebooks}
         extra = set(fresh.files) ^ listed
         for rel in sorted(extra):
             problems.append(f"{assignment_id}: {rel} is in only one of the build and the manifest")
+    report.drifts.sort(key=lambda d: (-d.fraction, d.question, d.part))
+    return report
+
+
+def _bitwise(where: str, old_dir: Path, new_dir: Path) -> list[str]:
+    """Every bitwise difference between a notebook's committed and rebuilt fixtures."""
+    problems: list[str] = []
+    for stem in (PLAN, EXPECTED):
+        try:
+            old_tree, old_arrays = wire.read_raw(old_dir / stem)
+        except wire.WireError as exc:
+            problems.append(f"{where}/{stem}: {exc}")
+            continue
+        new_tree, new_arrays = wire.read_raw(new_dir / stem)
+        if stem == EXPECTED:
+            loose = _invariant_keys(wire.read(new_dir / PLAN))
+            if loose:
+                old_tree, old_arrays = _structure_of(old_dir / stem, loose)
+                new_tree, new_arrays = _structure_of(new_dir / stem, loose)
+        problems += _differences(f"{where}/{stem}", old_tree, old_arrays,
+                                 new_tree, new_arrays)
     return problems
+
+
+def _tolerant(report: VerifyReport, where: str, old_dir: Path, new_dir: Path) -> None:
+    """Compare a notebook's committed and rebuilt fixtures by each question's tolerance."""
+    try:
+        old_plan, old_expected = wire.read(old_dir / PLAN), wire.read(old_dir / EXPECTED)
+    except wire.WireError as exc:
+        report.problems.append(f"{where}: {exc}")
+        return
+    new_plan, new_expected = wire.read(new_dir / PLAN), wire.read(new_dir / EXPECTED)
+    for found in (compare_plans(old_plan, new_plan, where, report.max_drift),
+                  compare_expected(old_expected, new_expected, old_plan, where, _skeleton,
+                                   report.max_drift)):
+        report.problems += found.problems
+        report.drifts += found.drifts
 
 
 def _invariant_keys(plan: dict[str, Any]) -> set[str]:
     """Cases judged by an invariant: their expected value is used for its structure only."""
     return {f"{q['name']}/{c['id']}" for q in plan["questions"] if q["judge"] == "invariant"
             for c in q["cases"]}
+
+
+def _skeleton(v: Any) -> Any:
+    """``v`` reduced to types, dtypes and shapes (arrays and floats lose their values)."""
+    if isinstance(v, torch.Tensor | np.ndarray):
+        return f"{type(v).__name__}:{v.dtype}:{list(v.shape)}"
+    if type(v) is float:
+        return "float"
+    if type(v) in (list, tuple):
+        return [_skeleton(x) for x in v]
+    if type(v) is dict:
+        return {k: _skeleton(x) for k, x in v.items()}
+    return v
 
 
 def _structure_of(path: Path, keys: set[str]) -> tuple[Any, dict[str, np.ndarray]]:
@@ -242,19 +364,8 @@ def _structure_of(path: Path, keys: set[str]) -> tuple[Any, dict[str, np.ndarray
     of float32 steps), whose last bits may differ on another CPU; no verdict reads those
     bits, so verification compares what verdicts do read.
     """
-    def shape(v: Any) -> Any:
-        if isinstance(v, torch.Tensor | np.ndarray):
-            return f"{type(v).__name__}:{v.dtype}:{list(v.shape)}"
-        if type(v) is float:
-            return "float"
-        if type(v) in (list, tuple):
-            return [shape(x) for x in v]
-        if type(v) is dict:
-            return {k: shape(x) for k, x in v.items()}
-        return v
-
     expected = wire.read(path)
-    return wire.encode({k: shape(v) if k in keys else v for k, v in expected.items()})
+    return wire.encode({k: _skeleton(v) if k in keys else v for k, v in expected.items()})
 
 
 def _differences(where: str, old_tree: Any, old_arrays: dict[str, np.ndarray],
