@@ -33,12 +33,12 @@ from .compare import DEFAULT_TOLERANCES, PYTHON_FLOAT_TOLERANCE, Mismatch, Toler
 from .wire import Recipe
 
 #: A rebuild on another machine fails when a float drifts by more than this fraction of its
-#: question's tolerance.  Measured between an AVX-512 and an AVX2 build (issue 21), kernel
-#: noise alone reaches 56 % of the default float32 tolerance (SSD predictor convolutions:
-#: outputs near zero, where atol = 1e-6 is a few ULPs of the summed terms), and one float32
-#: ULP is already 0.6–1.2 % of rtol = 1e-5; so the line is the tolerance itself: a fresh
-#: reference run here must still pass against the committed fixtures.
-MAX_DRIFT = 1.0
+#: question's tolerance: the reference may then use up to a quarter of the room a student
+#: is given, never more.  Measured between an AVX-512 and an AVX2 build (issue 21): one
+#: float32 ULP is already 0.6–1.2 % of rtol = 1e-5, so the "1 %" the issue suggested would
+#: fail on kernel noise alone; the largest drift left after the findings were fixed
+#: (ch09 detection's conv stacks moved to wider tolerances) is about 6 %.
+MAX_DRIFT = 0.25
 #: Above this fraction of its tolerance a question is reported as a finding (printed, not
 #: failing): machine differences eat that much of the room a student's own rounding has.
 FINDING_DRIFT = 0.10

@@ -41,6 +41,10 @@ from reference_impl import ch09_ssd as ssd
 from reference_impl import pikachu
 
 WITH_WEIGHTS = Tolerance(rtol=1e-4, atol=1e-5)  # conv nets with filled weights
+#: Stacks of several conv/batch-norm blocks: oneDNN's kernels differ by CPU (AVX2 against
+#: AVX-512), and outputs near zero then drift by 10 % of WITH_WEIGHTS between machines
+#: (`d2l-grade fixtures verify`); twice as wide keeps that drift far below the tolerance.
+DEEP_NET = Tolerance(rtol=2e-4, atol=2e-5)
 ROW_ATOL = 1e-4  # how far a detection row may be from the reference's row
 #: ``train_ssd``: the mean of the last three losses must be at most this fraction of the
 #: first loss.  A correct solution ends at 0.07–0.10 of it on these cases (8 seeds of the
@@ -399,11 +403,13 @@ QUESTIONS = [
              cases=[public(_pikachu_case(3, 16, "val")), hidden(_pikachu_case(12, 16, "train")),
                     hidden(_pikachu_case(11, 20, "val"))]),
     # §9.7
-    Question("cls_predictor", 1, ssd.cls_predictor, kind=CONSTRUCT_NET, cases=[
+    Question("cls_predictor", 1, ssd.cls_predictor, tolerance=WITH_WEIGHTS,
+             kind=CONSTRUCT_NET, cases=[
         public(_construct_case((2, 8, 20, 20), 8, 5, 10)),
         hidden(_construct_case((1, 4, 3, 5), 4, 2, 3)),
         hidden(_construct_case((2, 6, 7, 7), 6, 4, 1))]),
-    Question("bbox_predictor", 1, ssd.bbox_predictor, kind=CONSTRUCT_NET, cases=[
+    Question("bbox_predictor", 1, ssd.bbox_predictor, tolerance=WITH_WEIGHTS,
+             kind=CONSTRUCT_NET, cases=[
         public(_construct_case((2, 16, 10, 10), 16, 3)),
         hidden(_construct_case((1, 5, 4, 6), 5, 4)),
         hidden(_construct_case((3, 2, 5, 5), 2, 1))]),
@@ -424,17 +430,17 @@ QUESTIONS = [
              kind=Construct(harvest=("output", "names", "layers")), cases=[
         public(_construct_case((2, 3, 32, 32))),
         hidden(_construct_case((1, 3, 24, 40)))]),
-    Question("get_blk", 1, ssd.get_blk, tolerance=WITH_WEIGHTS, kind=CONSTRUCT_NET, cases=[
+    Question("get_blk", 1, ssd.get_blk, tolerance=DEEP_NET, kind=CONSTRUCT_NET, cases=[
         public(_construct_case((1, 64, 8, 8), 1)),
         public(_construct_case((1, 128, 3, 5), 4)),
         hidden(_construct_case((1, 3, 16, 16), 0)),
         hidden(_construct_case((2, 64, 4, 6), 1)),
         hidden(_construct_case((2, 128, 4, 4), 3))]),
-    Question("blk_forward", 1, ssd.blk_forward, tolerance=WITH_WEIGHTS, cases=[
+    Question("blk_forward", 1, ssd.blk_forward, tolerance=DEEP_NET, cases=[
         public(_blk_forward_case((2, 3, 8, 8), 4, [0.2, 0.272], [1, 2, 0.5], 1, False)),
         hidden(_blk_forward_case((1, 2, 6, 4), 3, [0.5], [1, 2], 2, False)),
         hidden(_blk_forward_case((1, 3, 4, 6), 0, [0.3, 0.7], [1], 3, True))]),
-    Question("TinySSD", 2, ssd.TinySSD, tolerance=WITH_WEIGHTS, kind=CONSTRUCT_NET, cases=[
+    Question("TinySSD", 2, ssd.TinySSD, tolerance=DEEP_NET, kind=CONSTRUCT_NET, cases=[
         public(_construct_case((1, 3, 64, 64), num_classes=1)),
         hidden(_construct_case((2, 3, 72, 72), num_classes=3)),
         hidden(_construct_case((1, 3, 64, 80), num_classes=2))]),
