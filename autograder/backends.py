@@ -40,6 +40,9 @@ class Job:
 
     key: str
     path: Path
+    #: (assignment, notebook) the submission must be, from where it was handed in; a
+    #: notebook whose metadata says otherwise scores 0 (None: trust the metadata).
+    expect: tuple[str, str] | None = None
 
 
 def record(result: NotebookResult) -> Record:
@@ -83,7 +86,7 @@ class LocalPool:
                 progress(done, len(jobs), job)
 
         grade_batch(course, [j.path for j in jobs], limits, workers=self.workers, warm=warm,
-                    on_result=finished)
+                    on_result=finished, expect=[j.expect for j in jobs])
 
 
 @dataclass
@@ -117,7 +120,7 @@ class DaskCluster:
             futures = {}
             for job in jobs:
                 future = client.submit(grade_on_worker, str(course.root), job.path.name,
-                                       job.path.read_bytes(), settings, warm,
+                                       job.path.read_bytes(), settings, warm, job.expect,
                                        resources=resources, pure=False,
                                        key=f"d2l-grade-{job.key}-{os.urandom(4).hex()}")
                 futures[future] = job
@@ -165,7 +168,7 @@ _graders_lock = threading.Lock()
 
 
 def grade_on_worker(root: str, name: str, notebook: bytes, settings: str,
-                    warm: bool) -> str:
+                    warm: bool, expect: tuple[str, str] | None = None) -> str:
     """Grade one notebook on a Dask worker; returns its record as JSON text.
 
     The worker keeps one :class:`Grader` per course and limits, so fixtures are loaded and
@@ -183,7 +186,7 @@ def grade_on_worker(root: str, name: str, notebook: bytes, settings: str,
     with tempfile.TemporaryDirectory(prefix="d2l-dask-") as folder:
         path = Path(folder) / Path(name).name
         path.write_bytes(notebook)
-        result = grader.grade_or_record(path)
+        result = grader.grade_or_record(path, tuple(expect) if expect else None)
     return json.dumps(dict(record(result), dask_worker=_worker_name()), ensure_ascii=False)
 
 

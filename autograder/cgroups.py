@@ -55,6 +55,27 @@ class Cgroup:
             finally:
                 os.close(fd)
 
+    def _kill_all(self) -> None:
+        """Stop every process inside at once (cgroup.kill, or freeze), then SIGKILL."""
+        any_folder = next(iter(self.folders.values()), None)
+        if any_folder is not None and _write(any_folder / "cgroup.kill", "1"):
+            return  # cgroup v2: the kernel kills them all, forks included
+        freezer = self.folders.get("freezer")
+        if freezer is None or not _write(freezer / "freezer.state", "FROZEN"):
+            return
+        for _ in range(100):  # freezing takes a moment; a frozen task cannot fork
+            if (freezer / "freezer.state").read_text().strip() == "FROZEN":
+                break
+            time.sleep(0.01)
+        try:
+            for pid in (freezer / "cgroup.procs").read_text().split():
+                try:
+                    os.kill(int(pid), signal.SIGKILL)  # takes effect when thawed
+                except ProcessLookupError:
+                    pass
+        finally:
+            _write(freezer / "freezer.state", "THAWED")
+
     def memory_events(self) -> int:
         """How many times the memory limit was hit (an OOM kill usually follows)."""
         folder = self.folders.get("memory")
@@ -74,7 +95,13 @@ class Cgroup:
         return 0
 
     def destroy(self) -> None:
-        """Kill whatever is still inside, then remove the folders."""
+        """Kill whatever is still inside, then remove the folders.
+
+        Through the kernel where it can (``cgroup.kill`` on cgroup v2, or freezing the
+        cgroup v1 freezer first), so a process that forks as fast as it is killed cannot
+        outrun the loop; the loop below then only collects what is left.
+        """
+        self._kill_all()
         for _ in range(50):
             pids = set()
             for procs in self.procs_files:
@@ -90,7 +117,7 @@ class Cgroup:
                 except ProcessLookupError:
                     pass
             time.sleep(0.02)
-        for folder in self.folders.values():
+        for folder in set(self.folders.values()):
             for _ in range(50):
                 try:
                     folder.rmdir()
@@ -99,16 +126,28 @@ class Cgroup:
                     time.sleep(0.02)
 
 
-CPU_PERIOD_US = 100_000
+#: The kernels' default CPU weights: every sandbox gets an equal share under contention.
+CPU_SHARES_V1 = 1024
+CPU_WEIGHT_V2 = 100
+
+
+def _write(path: Path, value: str) -> bool:
+    try:
+        path.write_text(value)
+        return True
+    except OSError:
+        return False
 
 
 def create(max_processes: int, memory_bytes: int, cpus: int = 0) -> Cgroup:
     """A new cgroup limiting processes and memory, as far as this machine allows.
 
-    ``cpus`` > 0 also caps the CPU time of the whole sandbox at that many cores, so that
-    one notebook (a fork bomb, a busy loop in many threads) cannot starve the notebooks
-    graded beside it into their time limits.  Returns a :class:`Cgroup` whose
-    ``enforces`` says which limits hold (possibly none).
+    ``cpus`` > 0 (several sandboxes at once) also puts the sandbox in a CPU group of its
+    own with the default weight: the scheduler then shares the cores between *sandboxes*,
+    not between processes, so one notebook running 256 busy processes (a fork bomb) gets
+    the same share as the notebook beside it with one, which cannot be starved into its
+    time limits.  A weight, not a cap: a sandbox alone on the machine uses every core.
+    Returns a :class:`Cgroup` whose ``enforces`` says which limits hold (possibly none).
     """
     cg = Cgroup()
     name = f"d2l-sandbox-{uuid.uuid4().hex[:12]}"
@@ -130,7 +169,7 @@ def create(max_processes: int, memory_bytes: int, cpus: int = 0) -> Cgroup:
                     (folder / "memory.swap.max").write_text("0")
                 cg.folders["memory"] = folder
             if cpus > 0 and "cpu" in available:
-                (folder / "cpu.max").write_text(f"{cpus * CPU_PERIOD_US} {CPU_PERIOD_US}")
+                (folder / "cpu.weight").write_text(str(CPU_WEIGHT_V2))
                 cg.folders["cpu"] = folder
             if cg.folders:
                 cg.procs_files.append(folder / "cgroup.procs")
@@ -143,8 +182,8 @@ def create(max_processes: int, memory_bytes: int, cpus: int = 0) -> Cgroup:
         ("pids", {"pids.max": str(max_processes)}),
         ("memory", {"memory.limit_in_bytes": str(memory_bytes),
                     "memory.memsw.limit_in_bytes": str(memory_bytes)}),
-        ("cpu", {"cpu.cfs_period_us": str(CPU_PERIOD_US),
-                 "cpu.cfs_quota_us": str(cpus * CPU_PERIOD_US)} if cpus > 0 else None),
+        ("cpu", {"cpu.shares": str(CPU_SHARES_V1)} if cpus > 0 else None),
+        ("freezer", {}),  # so that destroy() can stop every process before killing it
     ):
         if settings is None:
             continue

@@ -186,7 +186,7 @@ def grade(
     root: RootOpt = None,
 ) -> None:
     """Grade notebooks: run each in a sandbox, compare with the reference, score."""
-    from .grade import GradingError, grade_batch
+    from .grade import INTERNAL_ERROR, GradingError, grade_batch
     from .report import print_results, write_json
 
     if lang not in LANGS:
@@ -216,6 +216,8 @@ def grade(
     print_results([r for r in results if not r.error], lang, out)
     if json_path is not None and results:
         write_json(results, json_path, lang)
+    if any(r.phase1 == INTERNAL_ERROR for r in results):
+        raise typer.Exit(1)  # the grader itself failed on a notebook (the others were graded)
     if any(r.error for r in results):
         raise typer.Exit(2)
 

@@ -289,6 +289,7 @@ def _close_values(a: np.ndarray, e: np.ndarray, tol: Tolerance, path, w: _Walk,
         "max_rel": float(rel.max()), "max_rel_index": [int(i) for i in i_rel],
         "first_index": [int(i) for i in first],
         "rtol": tol.rtol, "atol": tol.atol,
+        "worst": closest,  # the largest difference ÷ allowed difference (> 1 here)
     }
     if scalar:
         details.update(actual=_short(a.item()), expected=_short(e.item()))

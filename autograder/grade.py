@@ -184,14 +184,22 @@ class Grader:
                 self._workers.append(worker)
         return worker
 
-    def grade(self, path: Path) -> NotebookResult:
+    def grade(self, path: Path, expect: tuple[str, str] | None = None) -> NotebookResult:
         """Grade one notebook end to end.
+
+        ``expect`` is the (assignment, notebook) the submission must be, known from where
+        it was handed in: a notebook whose metadata names another scores 0 for every
+        question of the expected one, with the reason, and is not run.
 
         Raises :class:`NotebookError` for a file that is not a gradable notebook and
         :class:`GradingError` when the course or the machine lacks what grading needs.
         """
         path = Path(path)
         limits = self.limits
+        if expect is not None:
+            claimed = read_submission(path)
+            if (claimed.assignment, claimed.notebook) != tuple(expect):
+                return self._wrong_notebook(path, expect, claimed)
         sub, nb_spec = self._identify(path)
         # Fixtures and stand-in data: loaded and written once per batch, under a lock.
         plan, expected, plan_data, data_dir = self._load(sub.assignment, nb_spec)
@@ -222,14 +230,31 @@ class Grader:
                               enforced=p1.enforced, timings=timings,
                               pending=[(m.name, float(m.points)) for m in nb_spec.manual])
 
-    def grade_or_record(self, path: Path) -> NotebookResult:
+    def _wrong_notebook(self, path: Path, expect: tuple[str, str], claimed: Any
+                        ) -> NotebookResult:
+        """Zero for every question of the notebook that was expected, and why."""
+        assignment, notebook = expect
+        try:
+            nb_spec = self.course.spec(assignment).notebook(notebook)
+        except (CourseError, KeyError):
+            raise NotebookError(f"{path}: handed in as {assignment}/{notebook}, which this "
+                                "course does not have") from None
+        reason = _both("wrong_notebook", claimed=f"{claimed.assignment}/{claimed.notebook}",
+                       expected=f"{assignment}/{notebook}")
+        questions = [QuestionResult(q.name, 0.0, float(q.points), [
+            CaseVerdict("-", False, False, "no_result", [reason])]) for q in nb_spec.questions]
+        return NotebookResult(path, assignment, notebook, questions, "wrong_notebook",
+                              [reason], sandbox="")
+
+    def grade_or_record(self, path: Path,
+                        expect: tuple[str, str] | None = None) -> NotebookResult:
         """Like :meth:`grade`, but every notebook gets a result: an unreadable one a zero
         with its reason, and one that makes the grader itself fail (a bug, or a file made
         to find one) a zero marked ``internal_error``, so that no single file stops the
         batch.  Only :class:`GradingError` (the course or the machine cannot grade at all)
         still stops it."""
         try:
-            return self.grade(path)
+            return self.grade(path, expect)
         except NotebookError as exc:
             return NotebookResult(Path(path), "", "", [], "unreadable",
                                   [{"zh": str(exc), "en": str(exc)}], sandbox="",
@@ -267,12 +292,14 @@ def grade_batch(course: Course, paths: list[Path], limits: Limits | None = None,
                 assignment: str | None = None, workers: int = 1, warm: bool = False,
                 progress: Callable[[int, int, Path], None] | None = None,
                 on_result: Callable[[NotebookResult], None] | None = None,
+                expect: list[tuple[str, str] | None] | None = None,
                 ) -> list[NotebookResult]:
     """Grade every notebook, ``workers`` at a time; results come back in input order.
 
     Each notebook gets a result, an unreadable one a zero with its reason.  Only a problem
     of the grader itself (:class:`GradingError`) stops the batch.  ``progress(done, total,
-    path)`` is called as each notebook finishes, after ``on_result(result)``.
+    path)`` is called as each notebook finishes, after ``on_result(result)``.  ``expect``
+    gives, per path, the (assignment, notebook) it was handed in as (see :meth:`Grader.grade`).
     """
     paths = [Path(p) for p in paths]
     limits = limits or Limits()
@@ -283,7 +310,9 @@ def grade_batch(course: Course, paths: list[Path], limits: Limits | None = None,
     done = 0
     with Grader(course, limits, assignment, warm=warm) as grader, \
             ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {pool.submit(grader.grade_or_record, p): i for i, p in enumerate(paths)}
+        expect = expect or [None] * len(paths)
+        futures = {pool.submit(grader.grade_or_record, p, e): i
+                   for i, (p, e) in enumerate(zip(paths, expect, strict=True))}
         try:
             for future in as_completed(futures):
                 i = futures[future]

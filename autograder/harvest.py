@@ -14,9 +14,11 @@ from __future__ import annotations
 import io
 import json
 import os
+import re
 import signal
 import sys
 import time
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -127,10 +129,26 @@ def _send(fd: int, data: bytes) -> None:
         view = view[written:]
 
 
+#: IPython's execution count of each code cell run, to its index among the code cells.
+CELL_OF_COUNT: dict[int, int] = {}
+_CELL_FILE = re.compile(r"<ipython-input-(\d+)-")
+
+
+def _student_line(exc: BaseException) -> list[int] | None:
+    """[code cell, line] of the innermost frame of the exception in the student's cells."""
+    found = None
+    for frame, line in traceback.walk_tb(exc.__traceback__):
+        match = _CELL_FILE.match(frame.f_code.co_filename)
+        if match and int(match.group(1)) in CELL_OF_COUNT:
+            found = [CELL_OF_COUNT[int(match.group(1))], int(line)]
+    return found
+
+
 def run_cells(shell: Any, sources: list[str], limits: dict[str, Any], alarm: Alarm,
               out: CappedStream, control: int) -> list[dict[str, Any]]:
     outcomes = []
     for index, source in enumerate(sources, start=1):
+        CELL_OF_COUNT[shell.execution_count] = index
         _send(control, f"cell {index}\n".encode())
         started = time.monotonic()
         alarm.start(limits["cell_timeout"])
@@ -196,7 +214,11 @@ def harvest_case(q: dict[str, Any], case: dict[str, Any], namespace: dict[str, A
     except BaseException as exc:  # the student's code may raise anything, SystemExit included
         if alarm.fired:
             return {"status": "timeout"}
-        return {"status": "raised", "error": type(exc).__name__, "message": _message(exc)}
+        raised = {"status": "raised", "error": type(exc).__name__, "message": _message(exc)}
+        where = _student_line(exc)
+        if where is not None:
+            raised["where"] = where
+        return raised
     finally:
         alarm.stop()
     if device != "cpu":  # the grader judges it with the question's GPU tolerance
@@ -245,10 +267,27 @@ def run_submission(notebook: bytes, plan: dict[str, Any], limits: dict[str, Any]
     os._exit(0)  # skip interpreter teardown: student objects may misbehave in __del__
 
 
+def warm_imports() -> None:
+    """Import what the first case would otherwise import lazily, before any time limit.
+
+    The first ``torch.optim`` optimiser of a process imports ``torch._dynamo`` (1.5–5 s on a
+    loaded machine): inside a case it could cross the case's time limit in a fresh sandbox
+    but not in a warm worker, which imported it before forking.  Both paths call this, so
+    a verdict never depends on which one graded it.  Construct only: running a torch op
+    here would start OpenMP threads, and a process forked after that may hang.
+    """
+    import torch
+
+    torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
+    torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(1, 1)).state_dict()
+    torch.nn.CrossEntropyLoss(reduction="none")
+
+
 def main(argv: list[str]) -> int:
     in_dir, control = Path(argv[1]), int(argv[2])
     limits = json.loads((in_dir / "limits.json").read_text())
     plan = wire.read(in_dir / "plan")
+    warm_imports()
     run_submission((in_dir / "submission.ipynb").read_bytes(), plan, limits, control)
     return 0
 

@@ -7,6 +7,7 @@ invariant and the same words.  Depends on nothing heavier than the comparison co
 
 from __future__ import annotations
 
+import builtins
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -62,8 +63,10 @@ def judge_case(qplan: dict[str, Any], case: dict[str, Any], result: dict[str, An
         return CaseVerdict(cid, public, False, status,
                            [both("case_timeout", seconds=case_timeout)])
     if status == "raised":
-        return CaseVerdict(cid, public, False, status, [both(
-            "raised", error=result.get("error", "?"), message=result.get("message", ""))])
+        if public:
+            return CaseVerdict(cid, public, False, status, [both(
+                "raised", error=result.get("error", "?"), message=result.get("message", ""))])
+        return CaseVerdict(cid, public, False, status, [_raised_hidden(result)])
     if status == "bad_output":
         return CaseVerdict(cid, public, False, status,
                            [both("bad_output", reason=result.get("message", ""))])
@@ -100,3 +103,24 @@ def judge_case(qplan: dict[str, Any], case: dict[str, Any], result: dict[str, An
     reasons = [{lang: render_mismatch(m, lang, reveal=public) for lang in LANGS}
                for m in mismatches[:3]]
     return CaseVerdict(cid, public, False, "failed", reasons, margin=closest)
+
+
+#: Exception names a hidden case's feedback may show: Python's own.  Any other name is
+#: text the student chose (a class named after a hidden value), so it is not shown.
+_BUILTIN_ERRORS = frozenset(n for n, v in vars(builtins).items()
+                            if isinstance(v, type) and issubclass(v, BaseException))
+
+
+def _raised_hidden(result: dict[str, Any]) -> Bilingual:
+    """A hidden case's exception: its type and where in the student's own cells, never its
+    message (``raise ValueError(repr(X))`` would print the hidden inputs)."""
+    error = result.get("error", "?")
+    out = {}
+    for lang in LANGS:
+        name = error if error in _BUILTIN_ERRORS else text("own_exception", lang)
+        where = result.get("where")
+        at = ""
+        if type(where) is list and len(where) == 2 and all(type(x) is int for x in where):
+            at = text("raised_where", lang, cell=where[0], line=where[1])
+        out[lang] = text("raised_hidden", lang, error=name, where=at)
+    return out

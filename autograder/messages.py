@@ -7,6 +7,7 @@ replaced by a neutral phrase unless the caller says the case is public.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from .compare import Mismatch
@@ -59,6 +60,31 @@ TEXT: dict[str, dict[str, str]] = {
               "(absolute difference {max_abs:.3g}, relative difference {max_rel:.3g})",
     },
     "hidden_value": {"zh": "（隐藏）", "en": "(hidden)"},
+    # The same mismatches on a hidden case: what kind of mismatch, never a number from
+    # which the expected value follows (no differences, indices or expected sizes).
+    "keys_hidden": {"zh": "字典的键不对：缺少 {n_missing} 个，多出 {n_extra} 个",
+                    "en": "wrong dict keys: {n_missing} missing, {n_extra} unexpected"},
+    "length_hidden": {"zh": "长度不对：得到 {actual}（应有的长度隐藏）",
+                      "en": "wrong length: got {actual} (the expected length is hidden)"},
+    "shape_hidden": {"zh": "形状不对：得到 {actual}（应有的形状隐藏）",
+                     "en": "wrong shape: got {actual} (the expected shape is hidden)"},
+    "values_exact_hidden": {"zh": "{count}/{total} 个元素不相等（要求完全相等）",
+                            "en": "{count}/{total} elements differ (exact match required)"},
+    "nonfinite_hidden": {
+        "zh": "{count}/{total} 个元素的 NaN/Inf 位置与预期不符"
+              "（结果中共有 {actual_nan} 个 NaN、{actual_inf} 个 Inf）",
+        "en": "{count}/{total} elements are NaN/Inf where they should not be (or the reverse) "
+              "(the result has {actual_nan} NaN, {actual_inf} Inf)",
+    },
+    "values_close_hidden": {
+        "zh": "{count}/{total} 个元素（{share}）超出容差 rtol={rtol:g}, atol={atol:g}，{how_far}",
+        "en": "{count}/{total} elements ({share}) are outside rtol={rtol:g}, atol={atol:g}, "
+              "{how_far}",
+    },
+    "scalar_close_hidden": {"zh": "数值超出容差 rtol={rtol:g}, atol={atol:g}，{how_far}",
+                            "en": "value outside rtol={rtol:g}, atol={atol:g}, {how_far}"},
+    "near": {"zh": "差得不多（在容差的 10 倍以内）", "en": "near the tolerance (within 10×)"},
+    "far": {"zh": "差得很远", "en": "far off"},
     # outcomes of calling the student's object
     "missing": {"zh": "没有找到 `{name}`：请不要改名，并确认定义它的单元格已运行",
                 "en": "`{name}` is not defined: keep its name and make sure its cell runs"},
@@ -66,6 +92,13 @@ TEXT: dict[str, dict[str, str]] = {
                         "en": "not implemented (raised NotImplementedError)"},
     "raised": {"zh": "运行时出错：{error}: {message}",
                "en": "raised {error}: {message}"},
+    "raised_hidden": {"zh": "在隐藏测试中出错：{error}{where}（隐藏测试的错误信息不显示；"
+                            "运行 check() 可看到公开测试的完整信息）",
+                      "en": "raised {error} on a hidden case{where} (a hidden case's message "
+                            "is not shown; check() shows the public cases' in full)"},
+    "raised_where": {"zh": "，位于第 {cell} 个代码单元格第 {line} 行",
+                     "en": " at code cell {cell}, line {line}"},
+    "own_exception": {"zh": "自定义异常", "en": "an exception of its own class"},
     "case_timeout": {"zh": "超时：超过 {seconds:g} 秒仍未返回",
                      "en": "timed out: no result after {seconds:g} s"},
     "bad_output": {"zh": "返回值无法读取：{reason}",
@@ -87,6 +120,11 @@ TEXT: dict[str, dict[str, str]] = {
     "gpu_not_used": {"zh": "注意：要求用 GPU（--gpu），但评分进程看不到 GPU，已在 CPU 上评分",
                      "en": "note: a GPU was asked for (--gpu), but the grading process saw "
                            "none; graded on the CPU"},
+    "wrong_notebook": {"zh": "这份笔记本的元数据写着 {claimed}，但它是作为 {expected} 提交的："
+                             "不予评分（请提交为 {expected} 发布的笔记本）",
+                       "en": "this notebook's metadata says {claimed}, but it was handed in as "
+                             "{expected}: not graded (hand in the notebook released for "
+                             "{expected})"},
     "cell_timeout": {"zh": "第 {cell} 个代码单元格超过 {seconds:g} 秒，已中断",
                      "en": "code cell {cell} ran longer than {seconds:g} s and was interrupted"},
 }
@@ -110,15 +148,35 @@ def render_path(path: tuple[str, ...]) -> str:
     return out
 
 
+#: Mismatch kinds whose hidden-case message is a template of its own (see TEXT).
+HIDDEN_KINDS = ("keys", "length", "shape", "values_exact", "nonfinite", "values_close",
+                "scalar_close")
+#: Beyond this many tolerances away a hidden value is "far off", within it "near".
+NEAR = 10.0
+
+
 def render_mismatch(m: Mismatch, lang: str, reveal: bool = False) -> str:
-    """One line: where, then what is wrong; hidden expected values are never shown."""
+    """One line: where, then what is wrong.
+
+    ``reveal`` (public cases) gives every detail.  A hidden case says what kind of
+    mismatch it is and how many elements, never a difference, an index, an expected size
+    or an expected value: each would give part of the hidden answer away, one submission
+    at a time.  Only one coarse word says how far off the values are.
+    """
     details = dict(m.details)
     if "count" in details and "total" in details and details["total"]:
         details["share"] = f"{100 * details['count'] / details['total']:.1f}%"
+    kind = m.kind
     if not reveal:
         for key in details:
-            if key.startswith("expected") and m.kind in ("not_equal", "scalar_close"):
+            if key.startswith("expected") and kind not in ("type", "dtype"):
                 details[key] = TEXT["hidden_value"][lang]
+        if kind in HIDDEN_KINDS:
+            kind += "_hidden"
+            details["how_far"] = text("near" if details.get("worst", math.inf) <= NEAR
+                                      else "far", lang)
+            details["n_missing"] = len(details.get("missing", ()))
+            details["n_extra"] = len(details.get("extra", ()))
     where = render_path(m.path)
-    body = text(m.kind, lang, **details)
+    body = text(kind, lang, **details)
     return f"{where}: {body}" if where else body

@@ -19,6 +19,7 @@ import fnmatch
 import hashlib
 import json
 import os
+import re
 import tempfile
 import warnings
 from datetime import UTC, datetime
@@ -104,13 +105,22 @@ def _outputs(verdict: dict[str, Any] | None, data: dict[str, Any] | None) -> lis
     return [new_output("error", ename="D2LFailed", evalue=reason, traceback=[reason])]
 
 
+#: A student id nbgrader can be asked about safely: its commands take ids as glob
+#: patterns (``s[1]`` would match ``s1``) and use them in paths.
+STUDENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@-]{0,99}")
+
+
+def valid_student_id(student: str) -> bool:
+    return STUDENT_ID.fullmatch(student) is not None
+
+
 def submissions(course_dir: Path, assignment: str, notebooks: list[str],
                 student_glob: str = "*") -> list[tuple[str, str, Path]]:
     """(student, notebook, path) for every submitted notebook of the assignment."""
     out = []
     for folder in sorted((Path(course_dir) / "submitted").glob(f"*/{assignment}")):
         student = folder.parent.name
-        if not fnmatch.fnmatch(student, student_glob):
+        if not fnmatch.fnmatchcase(student, student_glob):
             continue
         for nb in notebooks:
             path = folder / f"{nb}.ipynb"
@@ -139,8 +149,12 @@ def use_stored_verdicts(config: Any, course_dir: str | Path | None = None) -> No
         config.D2LScores.course_dir = str(Path(root).resolve())
 
 
-def record_in_gradebook(course_dir: Path, assignment: str, students: list[str]) -> list[str]:
-    """Run nbgrader's autograde with :class:`D2LScores` in place of Execute."""
+def record_in_gradebook(course_dir: Path, assignment: str,
+                        students: list[str]) -> dict[str, str]:
+    """Run nbgrader's autograde with :class:`D2LScores` in place of Execute.
+
+    Returns the students whose grade did not reach the gradebook, with why.
+    """
     from nbgrader.apps import NbGraderAPI
     from traitlets.config import Config
 
@@ -149,15 +163,39 @@ def record_in_gradebook(course_dir: Path, assignment: str, students: list[str]) 
     config: Config = load_config(course_dir)
     use_stored_verdicts(config, course_dir)
     api = NbGraderAPI(config=config)
-    failed = []
+    failed = {}
     for student in students:
         with warnings.catch_warnings():
             # nbgrader 0.9 trips SQLAlchemy 2's autoflush warnings; they are not ours to fix.
             warnings.simplefilter("ignore", SAWarning)
             result = api.autograde(assignment, student, force=True, create=True)
         if not result.get("success"):
-            failed.append(f"{student}: {(result.get('error') or result.get('log') or '')[-200:]}")
+            failed[student] = (result.get("error") or result.get("log") or "")[-200:]
     return failed
+
+
+def gradebook_scores(course_dir: Path, assignment: str,
+                     students: list[str]) -> dict[str, dict[str, float]]:
+    """What the gradebook holds now: student → notebook → autograded score (its code
+    cells, before late penalties; free responses graded by hand are not ours to compare)."""
+    from nbgrader.api import Gradebook, MissingEntry
+
+    from .nbgrader_course import load_config
+
+    config = load_config(course_dir)
+    url = config.CourseDirectory.get("db_url") or \
+        f"sqlite:///{(Path(course_dir) / 'gradebook.db').resolve()}"
+    out: dict[str, dict[str, float]] = {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)
+        with Gradebook(url, config.CourseDirectory.get("course_id") or "") as gb:
+            for student in students:
+                try:
+                    sub = gb.find_submission(assignment, student)
+                except MissingEntry:
+                    continue
+                out[student] = {nb.name: float(nb.code_score) for nb in sub.notebooks}
+    return out
 
 
 def autograde(course: Any, course_dir: Path, assignment: str, notebooks: list[str],
@@ -170,11 +208,17 @@ def autograde(course: Any, course_dir: Path, assignment: str, notebooks: list[st
     from .feedback import write_feedback
 
     subs = submissions(course_dir, assignment, notebooks, student_glob)
+    not_recorded: dict[str, str] = {
+        s: "not a valid student id (letters, digits and . _ @ - only); rename the folder"
+        for s, _, _ in subs if not valid_student_id(s)}
+    subs = [sub for sub in subs if sub[0] not in not_recorded]
     todo = []
     for student, nb, path in subs:
         digest = sha256(path)
         if load_result(course_dir, assignment, student, nb, digest) is None:
-            todo.append((Job(f"{student}/{nb}", path), student, nb, digest))
+            # The folder says which notebook this is: a file claiming another is not
+            # graded as that one (it scores 0, with the reason).
+            todo.append((Job(f"{student}/{nb}", path, (assignment, nb)), student, nb, digest))
     index = {job.key: (student, nb, digest) for job, student, nb, digest in todo}
 
     def store(job: Job, data: dict[str, Any]) -> None:  # at once: a crash later loses nothing
@@ -187,9 +231,29 @@ def autograde(course: Any, course_dir: Path, assignment: str, notebooks: list[st
         progress(0, len(todo), None)
     backend.run(course, [job for job, *_ in todo], limits, warm, store, progress)
     students = sorted({s for s, _, _ in subs})
-    failed = record_in_gradebook(course_dir, assignment, students)
+    not_recorded.update(record_in_gradebook(course_dir, assignment, students))
+    # Records must agree: a student whose gradebook score is not what we stored (nbgrader
+    # refused a notebook with duplicated or renamed grade cells, say) is not recorded.
+    held = gradebook_scores(course_dir, assignment, students)
+    stored: dict[tuple[str, str], dict[str, Any]] = {}
     for s, nb, path in subs:
         data = load_result(course_dir, assignment, s, nb, sha256(path))
-        if data is not None:
+        if data is None:
+            not_recorded.setdefault(s, f"{nb}: no stored result")
+            continue
+        stored[s, nb] = data
+        if data.get("phase1") == "wrong_notebook":  # nbgrader cannot take it: say why
+            not_recorded[s] = f"{nb}: {data['notes'][0]['en']}; scored 0, not recorded"
+            continue
+        got = held.get(s, {}).get(nb)
+        if s not in not_recorded and (got is None or abs(got - data["score"]) > 1e-3):
+            not_recorded[s] = (f"{nb}: the gradebook holds {got}, d2l-grade scored "
+                               f"{data['score']}")
+    # Feedback only for students whose grade reached the gradebook: a page must never
+    # show a score the course does not have.
+    for (s, nb), data in stored.items():
+        if s not in not_recorded:
             write_feedback(course_dir, assignment, s, nb, data)
-    return len(subs), len(todo), students, failed
+    failed = [f"{s}: {why}" for s, why in sorted(not_recorded.items())]
+    everyone = sorted(students + [s for s in not_recorded if s not in students])
+    return len(subs), len(todo), everyone, failed

@@ -279,5 +279,9 @@ def _validate(value: Any) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any
                 raise wire.WireError(f"the result for {key!r} is malformed")
         if res.get("device", "cuda") != "cuda":
             raise wire.WireError(f"the result for {key!r} is malformed")
+        where = res.get("where", [1, 1])  # [code cell, line] of a raised exception
+        if type(where) is not list or len(where) != 2 or \
+                not all(type(x) is int and 0 < x < 1_000_000 for x in where):
+            raise wire.WireError(f"the result for {key!r} is malformed")
         results[key] = res
     return cells, results

@@ -93,8 +93,12 @@ def _others() -> list[int]:
     return [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
 
 
+REAP_MAX = 10_000
+
+
 def _reap() -> None:
-    while True:
+    """Collect dead children; bounded, so a swarm that keeps dying cannot hold it."""
+    for _ in range(REAP_MAX):
         try:
             pid, _ = os.waitpid(-1, os.WNOHANG)
         except ChildProcessError:
@@ -198,16 +202,11 @@ def _remove(path: Path) -> None:
 def serve(sock: socket.socket) -> None:
     """Answer jobs until the grader closes the socket."""
     import numpy  # noqa: F401  (warm the imports a submission will need)
-    import torch
+    import torch  # noqa: F401
 
     from . import check, harvest, kinds, wire  # noqa: F401
 
-    # Warm what the first case would otherwise import lazily (torch.optim pulls in
-    # torch._dynamo: about 1.4 s).  Construct only: running any torch op here would start
-    # OpenMP threads, and a process forked after that may hang in its first parallel op.
-    torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=0.1)
-    torch.nn.Sequential(torch.nn.Flatten(), torch.nn.Linear(1, 1)).state_dict()
-    torch.nn.CrossEntropyLoss(reduction="none")
+    harvest.warm_imports()  # the same imports a cold run makes before its first cell
     shell = harvest.new_shell()
     _prctl(PR_SET_DUMPABLE, 0)
     _prctl(PR_SET_CHILD_SUBREAPER, 1)

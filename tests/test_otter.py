@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -81,15 +82,55 @@ def _subjects(assignment: str, notebook: str) -> dict[str, Path]:
     return subjects
 
 
+@pytest.fixture(scope="module")
+def otter_runs(tmp_path_factory, request):
+    """Every ``otter run`` of this file, in one pool as wide as the machine.
+
+    Per notebook: the full zip on the solution, the blank and the sampled mistakes, and
+    the public zip on the solution.  Each run is one kernel on one core; pooling all of
+    them (longest notebooks first) keeps both cores busy, where running them notebook by
+    notebook left one idle for a third of the time.  Returns (notebook, label) → scores
+    (or the exception the run raised, re-raised by the test that reads it) and its folder.
+    """
+    root = tmp_path_factory.mktemp("otter")
+    # Only the notebooks whose tests were selected (``-k``, a single test id).
+    wanted = {(item.callspec.params["assignment"], item.callspec.params["notebook"])
+              for item in request.session.items
+              if item.module is request.module and hasattr(item, "callspec")}
+    jobs = []
+    for assignment, notebook in [n for n in NOTEBOOKS if n in wanted]:
+        folder = root / assignment / notebook
+        full = build_zip(COURSE, assignment, notebook, True, folder / "full.zip")
+        for label, path in _subjects(assignment, notebook).items():
+            jobs.append(((assignment, notebook, label), full, path, folder / label))
+        public = public_zip_path(COURSE, assignment, notebook)
+        if public.exists():
+            jobs.append(((assignment, notebook, "public"), public,
+                         COURSE.master_notebook(assignment, notebook), folder / "public"))
+
+    def run(job):
+        key, zip_path, path, out = job
+        try:
+            return key, (_otter_run(zip_path, path, out), out)
+        except BaseException as exc:  # noqa: BLE001 - reported by the test that needs it
+            return key, (exc, out)
+
+    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
+        return dict(pool.map(run, jobs))
+
+
+def _scores(otter_runs, key) -> dict[str, float]:
+    value = otter_runs[key][0]
+    if isinstance(value, BaseException):
+        raise value
+    return value
+
+
 @pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS)
-def test_full_zip_scores_equal_d2l_grade(tmp_path, verdicts, assignment, notebook):
-    full = build_zip(COURSE, assignment, notebook, True, tmp_path / "full.zip")
+def test_full_zip_scores_equal_d2l_grade(otter_runs, verdicts, assignment, notebook):
     subjects = _subjects(assignment, notebook)
     assert len(subjects) >= 3
-    with ThreadPoolExecutor(2) as pool:
-        runs = pool.map(lambda kv: _otter_run(full, kv[1], tmp_path / kv[0]),
-                        subjects.items())
-        otter = dict(zip(subjects, runs, strict=True))
+    otter = {label: _scores(otter_runs, (assignment, notebook, label)) for label in subjects}
     ours = verdicts.grade(list(subjects.values()))  # graded once, shared with test_chapters
     for (label, _), result in zip(subjects.items(), ours, strict=True):
         expected = {q.name: q.score for q in result.questions}
@@ -103,8 +144,8 @@ def test_full_zip_scores_equal_d2l_grade(tmp_path, verdicts, assignment, noteboo
 
 
 @pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS)
-def test_public_zip_passes_the_solution_and_holds_no_hidden_value(tmp_path, assignment,
-                                                                 notebook):
+def test_public_zip_passes_the_solution_and_holds_no_hidden_value(tmp_path, otter_runs,
+                                                                 assignment, notebook):
     public = public_zip_path(COURSE, assignment, notebook)
     spec = COURSE.spec(assignment).notebook(notebook)
     # A quiz answer has no public case (its key is hidden), so it has no test here; a
@@ -142,7 +183,8 @@ def test_public_zip_passes_the_solution_and_holds_no_hidden_value(tmp_path, assi
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
     assert all(req in env and req in declared for req in REQUIREMENTS)
 
-    scores = _otter_run(public, COURSE.master_notebook(assignment, notebook), tmp_path / "run")
+    scores = _scores(otter_runs, (assignment, notebook, "public"))
     assert scores == checked
-    results = json.loads((tmp_path / "run" / "results.json").read_text())
+    results = json.loads((otter_runs[assignment, notebook, "public"][1] / "results.json")
+                         .read_text())
     assert "❌" not in json.dumps(results, ensure_ascii=False)

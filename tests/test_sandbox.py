@@ -194,9 +194,9 @@ def test_course_folders_inside_the_python_environment_are_masked(tmp_path):
     assert masks == [(tmp_path / "solutions").resolve()]
 
 
-def test_a_sandbox_graded_beside_others_gets_a_cpu_cap():
-    """With N notebooks at once each sandbox may use its share of cores, not all of them:
-    a fork bomb in one cannot starve its neighbours into their time limits."""
+def test_a_sandbox_graded_beside_others_gets_a_cpu_group_of_its_own():
+    """With N notebooks at once each sandbox is one CPU group of default weight: the cores
+    are shared between sandboxes, so a fork bomb in one cannot starve its neighbour."""
     from autograder import cgroups
 
     cg = cgroups.create(16, 1 << 30, cpus=1)
@@ -204,9 +204,12 @@ def test_a_sandbox_graded_beside_others_gets_a_cpu_cap():
         if "cpu" not in cg.enforces:
             pytest.skip("no writable cpu cgroup controller here")
         folder = cg.folders["cpu"]
-        quota = (folder / "cpu.max").read_text().split()[0] if (folder / "cpu.max").exists() \
-            else (folder / "cpu.cfs_quota_us").read_text().strip()
-        assert int(quota) == cgroups.CPU_PERIOD_US
+        weight = folder / "cpu.weight"
+        if weight.exists():
+            assert int(weight.read_text()) == cgroups.CPU_WEIGHT_V2
+        else:
+            assert int((folder / "cpu.shares").read_text()) == cgroups.CPU_SHARES_V1
+            assert int((folder / "cpu.cfs_quota_us").read_text()) == -1  # a share, no cap
     finally:
         cg.destroy()
     uncapped = cgroups.create(16, 1 << 30)

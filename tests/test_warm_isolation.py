@@ -272,3 +272,40 @@ def test_planter_victim_reader_in_one_batch(course, tmp_path):
     assert reader.score == FULL == reader.max_score, _verdicts(reader)
     cold = grade_batch(course, paths, limits, workers=1, warm=False)
     assert [_verdicts(r) for r in warm] == [_verdicts(r) for r in cold]
+
+
+#: 64 chains of processes, each forking its successor and exiting at once: a pid seen
+#: in /proc is gone before it can be killed.  Run with no process cap that would starve it.
+FORK_RELAY = '''
+import os, time
+def _relay():
+    while True:
+        try:
+            if os.fork():
+                os._exit(0)
+        except OSError:
+            time.sleep(0.001)
+for _ in range(64):
+    if os.fork() == 0:
+        _relay()
+def probe():
+    return "relaying"
+'''
+
+COUNT_PROCESSES = '''
+import os
+def probe():
+    return sorted(int(p) for p in os.listdir("/proc") if p.isdigit())
+'''
+
+
+def test_a_fork_relay_swarm_never_reaches_the_next_child(tmp_path):
+    """Killing through /proc races a swarm; the worker that cannot prove its namespace
+    empty ends it (the kernel then kills every process in it) and is replaced."""
+    from autograder.sandbox import SandboxOptions
+
+    limits = Limits(sandbox=SandboxOptions(max_processes=1_000_000))
+    with WarmWorker(limits) as worker:
+        assert _job(worker, FORK_RELAY, tmp_path)["value"] == "relaying"
+        seen = _job(worker, COUNT_PROCESSES, tmp_path)["value"]
+        assert len(seen) == 2, seen  # the worker and this child, nothing of the swarm
