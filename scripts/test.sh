@@ -6,4 +6,4 @@ bash scripts/setup.sh
 echo "· ruff"
 .venv/bin/ruff check .
 echo "· pytest"
-.venv/bin/python -m pytest -q --durations=15 "$@"
+.venv/bin/python -m pytest -q --durations=0 --durations-min=2 "$@"
