@@ -64,10 +64,10 @@ def test_any_exception_of_the_grader_becomes_that_notebooks_result(tmp_path, cou
     broken.write_bytes(MASTER.read_bytes())
     real = Grader.grade
 
-    def grade(self, path):
+    def grade(self, path, expect=None):
         if path.name == "broken.ipynb":
             raise RecursionError("made to fail")
-        return real(self, path)
+        return real(self, path, expect)
 
     monkeypatch.setattr(Grader, "grade", grade)
     results = grade_batch(course, [broken, MASTER], workers=1, warm=True)
