@@ -87,7 +87,7 @@ def test_feedback_pages_show_errors_but_no_hidden_expected_value(tmp_path, cours
     }
     for student, notebook in wrong.items():
         _submit(path, student, notebook)
-    # frank's accuracy is off by 0.01, so every case shows "got …, expected (hidden)".
+    # frank's accuracy is off by 0.01: a hidden case says it is far off, and no number.
     master = (ROOT / "solutions" / CH03 / "linear_softmax.ipynb").read_text()
     off = tmp_path / "frank.ipynb"
     off.write_text(master.replace("return hits / len(y)", "return hits / len(y) + 0.01"))
@@ -99,7 +99,9 @@ def test_feedback_pages_show_errors_but_no_hidden_expected_value(tmp_path, cours
              for s in wrong}
     assert "greatest absolute difference" in pages["bob"] and "最大绝对误差" in pages["bob"]
     assert "总分 / Total: 14 / 18" in pages["bob"]
-    assert "expected (hidden)" in pages["frank"] and "（隐藏）" in pages["frank"]
+    # (the public case p1 keeps its full detail: got 0.51, expected 0.5, the difference)
+    assert "case h1: value outside rtol=1e-05, atol=1e-06, far off<" in pages["frank"]
+    assert "case h1: 数值超出容差 rtol=1e-05, atol=1e-06，差得很远<" in pages["frank"]
     hidden, _ = hidden_values(course, CH03, "linear_softmax")
     assert len(hidden) > 100
     for student, page in pages.items():
