@@ -107,10 +107,11 @@ def _reap() -> None:
             return
 
 
-def clean_up() -> list[str]:
+def clean_up(pristine: dict[Path, set[str]] | None = None) -> list[str]:
     """Kill everything but this worker, then empty the writable folders.
 
-    Returns what could not be cleaned (empty: the sandbox is as the worker left it).
+    Returns what could not be cleaned (empty: the sandbox is as the worker left it);
+    ``pristine`` is each scratch folder's tree before the first child (see :func:`_tree`).
     """
     dirty = []
     for _ in range(KILL_ROUNDS):
@@ -129,9 +130,29 @@ def clean_up() -> list[str]:
     for folder in SCRATCH:
         for entry in list(folder.iterdir()) if folder.is_dir() else []:
             _remove(entry)
-        if folder.is_dir() and any(folder.iterdir()):
+        if pristine is not None and _tree(folder) != pristine.get(folder):
             dirty.append(f"{folder} could not be emptied")
     return dirty
+
+
+def _tree(folder: Path) -> set[str]:
+    """Every path under ``folder``, not entering mount points.
+
+    A scratch folder is not always empty when clean: a read-only bind that lands inside
+    it (a virtual environment under /tmp) leaves the folders bwrap made to hold it.
+    Cleanliness is therefore "the same tree as before the first child".
+    """
+    out: set[str] = set()
+    for root, dirs, files in os.walk(folder):
+        inside = []
+        for name in dirs:
+            path = os.path.join(root, name)
+            out.add(path)
+            if not os.path.ismount(path):
+                inside.append(name)
+        dirs[:] = inside
+        out.update(os.path.join(root, name) for name in files)
+    return out
 
 
 #: Resource limits a same-user process can lower from outside (prlimit).
@@ -213,6 +234,7 @@ def serve(sock: socket.socket) -> None:
     # A child may send pid 1 only the signals it handles: handle none.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     clean_up()  # what warming up wrote (~/.ipython, torch caches): the first child starts clean too
+    trees = {folder: _tree(folder) for folder in SCRATCH}
     pristine = attributes()
     sock.sendall(b"ready\n")
     while True:
@@ -230,7 +252,7 @@ def serve(sock: socket.socket) -> None:
         os.close(in_fd)
         os.close(out_fd)
         status = _wait(sock, pid)
-        dirty = clean_up() + changed(pristine)
+        dirty = clean_up(trees) + changed(pristine)
         if dirty:  # cannot prove the next child would start clean: end this sandbox
             sock.sendall(f"exit {status} dirty {'; '.join(dirty)}\n".encode())
             return
