@@ -34,6 +34,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import platform
 import resource
 import select
 import shutil
@@ -185,8 +186,6 @@ _IOPRIO_GET = {"x86_64": 252, "aarch64": 31}
 
 
 def _ioprio() -> int | None:
-    import platform
-
     nr = _IOPRIO_GET.get(platform.machine())
     if nr is None:
         return None
