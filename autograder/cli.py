@@ -492,7 +492,8 @@ def hub_up(
     assignments: Annotated[list[str] | None, typer.Option(
         "--assignment", help="Assignments to release (repeatable; default: all).")] = None,
     students: Annotated[list[str] | None, typer.Option(
-        "--student", help="Student accounts (repeatable).")] = None,
+        "--student",
+        help="Student accounts (repeatable; at most 9: a demo, not a class).")] = None,
     root: RootOpt = None,
 ) -> None:
     """Start JupyterHub on loopback with an instructor, students and a released course;
@@ -507,7 +508,7 @@ def hub_up(
     names = students or ["student1", "student2"]
     try:
         with err.status("starting JupyterHub …"):
-            hub = start_hub(state, port=port)
+            hub = start_hub(state, port=port, users=tuple(names))
     except HubError as exc:
         raise _fail(str(exc), code=1) from None
     try:

@@ -114,10 +114,14 @@ class Hub:
 
 
 def start_hub(state: Path, *, port: int = 0, course_id: str = "d2l",
-              instructors: tuple[str, ...] = ("instructor",), password: str | None = None,
+              instructors: tuple[str, ...] = ("instructor",),
+              users: tuple[str, ...] = ("student1", "student2"), password: str | None = None,
               admin_password: str | None = None, timeout: float = 120,
               extra_env: dict[str, str] | None = None) -> Hub:
-    """Start the hub in local mode with its state in ``state``; returns once it answers."""
+    """Start the hub in local mode with its state in ``state``; returns once it answers.
+
+    ``users``: the demo's student accounts (with ``instructors``, the only ones who may
+    log in: the simple spawner runs everyone's server as this OS user)."""
     import requests
 
     state = Path(state).resolve()
@@ -132,7 +136,7 @@ def start_hub(state: Path, *, port: int = 0, course_id: str = "d2l",
                D2L_PROXY_API_PORT=str(free_port()), D2L_GRADER_TOKEN=token,
                D2L_HUB_PASSWORD=password, D2L_HUB_ADMIN_PASSWORD=admin_password,
                D2L_INSTRUCTORS=",".join(instructors), D2L_COURSE_ID=course_id,
-               D2L_EXCHANGE=str(exchange),
+               D2L_EXCHANGE=str(exchange), D2L_DEMO_USERS=",".join(users),
                PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
     env.update(extra_env or {})
     log = state / "hub.log"

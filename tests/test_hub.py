@@ -45,7 +45,8 @@ def _need(found: bool, what: str) -> None:
 def hub(tmp_path_factory):
     _need(CHP.exists(), f"configurable-http-proxy ({CHP})")
     _need((BIN / "jupyterhub").exists(), "jupyterhub")
-    hub = start_hub(tmp_path_factory.mktemp("hub"), course_id="dl101")
+    hub = start_hub(tmp_path_factory.mktemp("hub"), course_id="dl101",
+                    users=("alice", "bob", "carol"))
     try:
         hub.add_users("instructor", "alice", "bob", "carol")
         set_up_course(hub, ROOT, [CH03])

@@ -43,12 +43,17 @@ STUDENT_MODULES = set(RUNTIME_MODULES) | {"hub_setup.py"}
 
 
 class FakeSpawner:
-    """What the spawn hooks touch on a spawner: its user's name, environment and image."""
+    """What the spawn hooks touch on a spawner: its user's name, environment, image and
+    (container modes) volumes, volume mounts and init containers."""
 
-    def __init__(self, name: str, image: str = "", home: Path | None = None) -> None:
+    def __init__(self, name: str, image: str = "", home: Path | None = None,
+                 volumes: dict | None = None, volume_mounts: list | None = None) -> None:
         self.user = SimpleNamespace(name=name)
         self.environment: dict[str, str] = {}
         self.image = image
+        self.volumes = dict(volumes or {})
+        self.volume_mounts = list(volume_mounts or [])
+        self.init_containers: list[dict] = []
         if home is not None:
             self.home_dir = str(home)
 
@@ -63,6 +68,7 @@ def hub_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> SimpleNamespace:
     monkeypatch.setenv("D2L_HUB_STATE", str(state))
     monkeypatch.setenv("D2L_EXCHANGE", str(exchange))
     monkeypatch.setenv("D2L_GRADER_TOKEN", TOKEN)
+    monkeypatch.setenv("D2L_DEMO_USERS", "alice,bob")
     return SimpleNamespace(state=state, exchange=exchange, tmp=tmp_path)
 
 
@@ -142,8 +148,8 @@ def test_docker_mode(load, hub_env) -> None:
         {"Driver": "nvidia", "Count": -1, "Capabilities": [["gpu"]]}]}
     assert cfg.DockerSpawner.image == STUDENT_IMAGE
     assert cfg.DockerSpawner.network_name == "d2l-hub"
-    assert cfg.DockerSpawner.volumes["d2l-nbgrader-exchange"] == str(hub_env.exchange)
-    assert cfg.DockerSpawner.volumes["d2l-home-{username}"] == "/home/jovyan"
+    # The exchange is mounted per user by the spawn hook (test_exchange_mounts_*).
+    assert cfg.DockerSpawner.volumes == {"d2l-home-{username}": "/home/jovyan"}
     # Containers reach the hub by its container name; it listens on every interface.
     assert cfg.JupyterHub.hub_connect_url == "http://jupyterhub:8081"
     assert cfg.JupyterHub.hub_bind_url == "http://0.0.0.0:8081"
@@ -192,6 +198,92 @@ def test_kubernetes_mode_without_gpu_profile(load) -> None:
 def test_unknown_mode_is_refused(load) -> None:
     with pytest.raises(ValueError, match="D2L_HUB_MODE"):
         load("swarm")
+
+
+# ---- who may use the hub, and who sees which exchange folder -----------------------------
+
+
+def test_simple_spawner_serves_only_its_demo_accounts(load, hub_env, monkeypatch) -> None:
+    """One OS user runs every server: a demo, never a class (issue 29, item 6)."""
+    monkeypatch.delenv("D2L_DEMO_USERS")
+    with pytest.raises(ValueError, match="one OS user"):
+        load("local")
+    with pytest.raises(ValueError, match="at most 10 accounts"):
+        load("local", D2L_DEMO_USERS=",".join(f"s{i}" for i in range(10)))  # + instructor
+    cfg = load("local", D2L_DEMO_USERS="alice, bob")
+    assert cfg.Authenticator.allowed_users == {"alice", "bob", "instructor"}
+    home = hub_env.tmp / "homes" / "mallory"
+    with pytest.raises(ValueError, match="not one of this demo hub's accounts"):
+        cfg.Spawner.pre_spawn_hook(FakeSpawner("mallory", home=home))
+    assert not home.exists()
+    # A class on one machine: each hub user is their own unix account, and collect checks
+    # that the owner of a submission is the student it names.
+    cfg = load("local", D2L_HUB_SPAWNER="local", D2L_DEMO_USERS="")
+    home = hub_env.tmp / "homes" / "instructor"
+    cfg.Spawner.pre_spawn_hook(FakeSpawner("instructor", home=home))
+    assert "c.CollectApp.check_owner = True" in \
+        (home / ".jupyter" / "nbgrader_config.py").read_text()
+
+
+def test_docker_student_mounts_only_their_own_exchange_folders(load, hub_env) -> None:
+    host, ex = hub_env.tmp / "host-exchange", str(hub_env.exchange)
+    cfg = load("docker", D2L_COURSE_ID="dl101", D2L_EXCHANGE_HOST=str(host))
+    alice = FakeSpawner("alice", volumes=cfg.DockerSpawner.volumes)
+    cfg.Spawner.pre_spawn_hook(alice)
+    assert alice.volumes == {
+        "d2l-home-{username}": "/home/jovyan",
+        f"{host}/dl101/outbound": {"bind": f"{ex}/dl101/outbound", "mode": "ro"},
+        f"{host}/dl101/inbound/alice": {"bind": f"{ex}/dl101/inbound", "mode": "rw"},
+        f"{host}/dl101/feedback/alice": {"bind": f"{ex}/dl101/feedback", "mode": "ro"}}
+    for sub in ("dl101/outbound", "dl101/inbound/alice", "dl101/feedback/alice"):
+        assert (host / sub).is_dir(), sub
+    prof = FakeSpawner("instructor", volumes=cfg.DockerSpawner.volumes)
+    cfg.Spawner.pre_spawn_hook(prof)
+    assert prof.volumes == {"d2l-home-{username}": "/home/jovyan",
+                            str(host): {"bind": ex, "mode": "rw"}}
+    # A hub name that would escape its folder (or glob in nbgrader) gets no server.
+    for name in ("../bob", "a*", "a+b"):
+        with pytest.raises(ValueError, match="cannot have exchange folders"):
+            cfg.Spawner.pre_spawn_hook(FakeSpawner(name, volumes=cfg.DockerSpawner.volumes))
+
+
+def test_kubernetes_student_mounts_only_their_own_exchange_folders(load, hub_env) -> None:
+    ex = str(hub_env.exchange)
+    cfg = load("kubernetes", D2L_COURSE_ID="dl101")
+    alice = FakeSpawner("alice", image=STUDENT_IMAGE, volume_mounts=cfg.KubeSpawner.volume_mounts)
+    cfg.Spawner.pre_spawn_hook(alice)
+    claim = "nbgrader-exchange"
+    assert alice.volume_mounts == [
+        {"name": claim, "subPath": "dl101/outbound", "mountPath": f"{ex}/dl101/outbound",
+         "readOnly": True},
+        {"name": claim, "subPath": "dl101/inbound/alice", "mountPath": f"{ex}/dl101/inbound",
+         "readOnly": False},
+        {"name": claim, "subPath": "dl101/feedback/alice", "mountPath": f"{ex}/dl101/feedback",
+         "readOnly": True}]
+    (init,) = alice.init_containers
+    assert init["securityContext"] == {"runAsUser": 0, "runAsGroup": 0}
+    assert init["volumeMounts"] == [{"name": claim, "mountPath": "/exchange"}]
+    script = init["command"][-1]
+    assert "mkdir -p /exchange/dl101/outbound /exchange/dl101/inbound/alice " \
+           "/exchange/dl101/feedback/alice" in script and "chown 1000:100" in script
+    prof = FakeSpawner("instructor", image=STUDENT_IMAGE,
+                       volume_mounts=cfg.KubeSpawner.volume_mounts)
+    cfg.Spawner.pre_spawn_hook(prof)
+    assert prof.volume_mounts == [{"name": claim, "mountPath": ex}] and not prof.init_containers
+    # The chart's own copy of the shared mount (z2jh values) is replaced for students too.
+    values = yaml.safe_load((DEPLOY / "z2jh-values.yaml").read_text())
+    chart_mounts = values["singleuser"]["storage"]["extraVolumeMounts"]
+    bob = FakeSpawner("bob", image=STUDENT_IMAGE, volume_mounts=chart_mounts)
+    cfg.Spawner.pre_spawn_hook(bob)
+    assert [m["mountPath"] for m in bob.volume_mounts if m["name"] == claim] == [
+        f"{ex}/dl101/outbound", f"{ex}/dl101/inbound", f"{ex}/dl101/feedback"]
+
+
+def test_config_name_rule_is_the_gradebook_rule() -> None:
+    """jupyterhub_config.py loads without autograder, so it keeps its own copy."""
+    from autograder.nbgrader_autograde import STUDENT_ID
+
+    assert f"SAFE_NAME = re.compile(r\"{STUDENT_ID.pattern}\")" in CONFIG.read_text()
 
 
 # ---- what every mode shares --------------------------------------------------------------
@@ -272,7 +364,8 @@ def test_container_hooks_pick_image_and_role(load, hub_env, mode) -> None:
         assert spawner.image == image, name
         assert spawner.environment == {
             "D2L_ROLE": who, "D2L_COURSE_ID": "dl101", "D2L_EXCHANGE": str(hub_env.exchange),
-            "D2L_COURSE_DIR": "course", "NBGRADER_STUDENT_ID": name}, name
+            "D2L_COURSE_DIR": "course", "D2L_EXCHANGE_LAYOUT": "per-student",
+            "NBGRADER_STUDENT_ID": name}, name
 
 
 def test_local_hook_writes_student_files(load, hub_env, monkeypatch) -> None:
@@ -321,7 +414,8 @@ def setup_env(home: Path, exchange: Path, user: str | None, role_: str) -> dict[
     env = {k: v for k, v in os.environ.items()
            if not k.startswith(("D2L_", "JUPYTERHUB_"))}
     env.update(HOME=str(home), D2L_ROLE=role_, D2L_COURSE_ID="dl101",
-               D2L_EXCHANGE=str(exchange), D2L_COURSE_DIR="course")
+               D2L_EXCHANGE=str(exchange), D2L_COURSE_DIR="course",
+               D2L_EXCHANGE_LAYOUT="per-student")
     if user:
         env["JUPYTERHUB_USER"] = user
     return env
@@ -335,7 +429,8 @@ def test_hub_setup_module_writes_the_same_files(tmp_path, user, role_) -> None:
                           env=setup_env(by_module, exchange, user, role_),
                           capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
-    write_user_files(by_hook, user, role_ == "instructor", "dl101", str(exchange), "course")
+    write_user_files(by_hook, user, role_ == "instructor", "dl101", str(exchange), "course",
+                     layout="per-student")
     written = read_tree(by_module)
     assert set(written) == {".jupyter/nbgrader_config.py", ".jupyter/jupyter_server_config.json",
                             ".jupyter/labconfig/page_config.json"}
