@@ -377,6 +377,33 @@ def fixtures_build(
         out.print(f"{aid}: {total} cases in {len(report.notebooks)} notebook(s) → {report.folder}")
 
 
+@fixtures_app.command("rotate-secret")
+def fixtures_rotate_secret(
+    root: RootOpt = None,
+    yes: Annotated[bool, typer.Option("--yes", help="Do it without asking.")] = False,
+) -> None:
+    """Make a new case secret and rebuild every assignment's fixtures with it.
+
+    Hidden cases' inputs are drawn from seeds mixed with this secret, so nobody can rebuild
+    them from the released files.  Rotate it when it may have leaked (or when starting a
+    course from this one): every hidden input and expected output changes; release again
+    afterwards and regrade nothing already graded."""
+    from .fixtures import build, write_case_secret
+
+    course = _course(root)
+    ids = _assignments(course, None)
+    if not yes and not typer.confirm(
+            f"Replace {course.case_secret_file} and rebuild the fixtures of {len(ids)} "
+            "assignment(s)?"):
+        raise typer.Exit(1)
+    path = write_case_secret(course)
+    out.print(f"new case secret: {path}")
+    for aid in ids:
+        report = _spec_call(build, course, aid, progress=lambda s: err.print(f"building {s} …"))
+        out.print(f"{aid}: {sum(report.notebooks.values())} cases rebuilt")
+    out.print("now run `d2l-grade release` so the notebooks and otter zips carry the new cases")
+
+
 #: ``fixtures verify`` prints this many drifts, largest first, unless ``--all``.
 DRIFT_TABLE_TOP = 20
 

@@ -48,6 +48,12 @@ class Course:
             self._specs[assignment] = load_assignment(self.solutions / assignment)
         return self._specs[assignment]
 
+    @property
+    def case_secret_file(self) -> Path:
+        """The secret hidden cases' seeds are mixed with (see ``spec.case_seed``): kept
+        with the fixtures, in no released file."""
+        return self.solutions / "case-secret"
+
     def fixtures_dir(self, assignment: str, notebook: str | None = None) -> Path:
         base = self.solutions / assignment / "fixtures"
         return base / notebook if notebook else base

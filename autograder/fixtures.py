@@ -68,13 +68,62 @@ def deterministic_cpu() -> Iterator[None]:
         torch.use_deterministic_algorithms(was_deterministic)
 
 
-def make_plan(assignment: AssignmentSpec, nb: NotebookSpec) -> dict[str, Any]:
-    """The plan of one notebook: plain data, safe to hand to the sandbox."""
+def case_secret(course: Course, create: bool = False) -> bytes:
+    """The course's case secret (``Course.case_secret_file``); ``create`` makes one.
+
+    Why a secret: hidden cases' inputs come from their seeds; a seed anyone can compute
+    lets a student rebuild the inputs at home and hand in a table of answers.
+    """
+    path = course.case_secret_file
+    if not path.is_file():
+        if not create:
+            raise SpecError(f"{path} is missing: the hidden cases' seeds need it (run "
+                            "`d2l-grade fixtures rotate-secret` to make one, then release)")
+        write_case_secret(course)
+    text = path.read_text().strip()
+    try:
+        secret = bytes.fromhex(text)
+    except ValueError:
+        secret = b""
+    if len(secret) < 16:
+        raise SpecError(f"{path} must hold at least 16 random bytes as hex")
+    return secret
+
+
+def secret_fingerprint(secret: bytes) -> str:
+    """What the manifest records of the secret: enough to tell two apart, nothing more."""
+    return hashlib.sha256(b"d2l-case-secret:" + secret).hexdigest()[:16]
+
+
+def write_case_secret(course: Course) -> Path:
+    """A new random case secret (mode 600).  Every hidden input changes with it: rebuild
+    the fixtures and release again."""
+    import os
+    import secrets
+
+    path = course.case_secret_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".new")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(32) + "\n")
+    os.replace(tmp, path)
+    return path
+
+
+def make_plan(assignment: AssignmentSpec, nb: NotebookSpec,
+              secret: bytes | None = None) -> dict[str, Any]:
+    """The plan of one notebook: plain data, safe to hand to the sandbox.
+
+    ``secret``: the course's case secret, mixed into hidden cases' seeds (``build``
+    always passes it; without it every seed follows the public rule).
+    """
     questions = []
     for q in nb.questions:
         cases = []
         for case, case_id in zip(q.cases, q.case_ids(), strict=True):
-            seed = case_seed(assignment.id, nb.name, q.name, case_id)
+            seed = case_seed(assignment.id, nb.name, q.name, case_id,
+                             None if case.public else secret)
             made = case.make(torch.Generator().manual_seed(seed))
             cases.append({"id": case_id, "public": case.public, "seed": seed,
                           "args": list(made.args), "kwargs": dict(made.kwargs)})
@@ -178,10 +227,11 @@ def build(course: Course, assignment_id: str, out: Path | None = None,
         seeds = {k: v for k, v in old.items() if k.split("/", 1)[0] in kept}
         if kept and old_manifest.get("built_on") != here:
             here = None
+    secret = case_secret(course, create=True)
     for nb in selected:
         if progress:
             progress(f"{assignment_id}/{nb.name}")
-        plan = make_plan(spec, nb)
+        plan = make_plan(spec, nb, secret)
         # The reference runs on the decoded plan: exactly the inputs the student will get.
         plan = wire.decode(*wire.encode(plan))
         expected = run_reference(nb, plan)
@@ -199,6 +249,7 @@ def build(course: Course, assignment_id: str, out: Path | None = None,
     }
     manifest = {
         "assignment": assignment_id,
+        "case_secret": secret_fingerprint(secret),
         "built_on": here,
         "built_with": {"torch": torch.__version__, "numpy": np.__version__,
                        "python": platform.python_version()},
@@ -275,6 +326,15 @@ def verify(course: Course, assignment_id: str,
         return VerifyReport(assignment_id, "bitwise", None, here, max_drift, [
             f"{assignment_id}: no fixtures yet (run `d2l-grade fixtures build`)"])
     manifest = json.loads(manifest_path.read_text())
+    try:
+        secret = case_secret(course)
+    except SpecError as exc:
+        return VerifyReport(assignment_id, "bitwise", None, here, max_drift, [str(exc)])
+    if manifest.get("case_secret") != secret_fingerprint(secret):
+        return VerifyReport(assignment_id, "bitwise", None, here, max_drift, [
+            f"{assignment_id}: built with another case secret than "
+            f"{course.case_secret_file.name} holds (rotated?): run `d2l-grade fixtures "
+            "build`, then `d2l-grade release`"])
     built_on = manifest.get("built_on")
     mode: Literal["bitwise", "tolerance"] = "bitwise" if built_on == here else "tolerance"
     report = VerifyReport(assignment_id, mode, built_on, here, max_drift)

@@ -11,6 +11,7 @@ inside the sandbox.  The sandbox receives only the *plan* derived from them (pla
 
 from __future__ import annotations
 
+import hmac
 import importlib.util
 import sys
 import threading
@@ -171,9 +172,19 @@ class AssignmentSpec:
         raise KeyError(name)
 
 
-def case_seed(assignment: str, notebook: str, question: str, case_id: str) -> int:
-    """A stable seed per case, independent of Python's hash randomisation."""
-    return zlib.crc32(f"{assignment}/{notebook}/{question}/{case_id}".encode()) & 0x7FFFFFFF
+def case_seed(assignment: str, notebook: str, question: str, case_id: str,
+              secret: bytes | None = None) -> int:
+    """A stable seed per case, independent of Python's hash randomisation.
+
+    Public cases use the case's name alone.  Hidden cases pass the course's ``secret``
+    (kept with the fixtures, never released): the seed is then an HMAC of the name, so
+    nobody without the secret can recompute a hidden case's inputs from the public files
+    (this rule ships in every otter zip) and answer it from a table.
+    """
+    name = f"{assignment}/{notebook}/{question}/{case_id}".encode()
+    if secret is None:
+        return zlib.crc32(name) & 0x7FFFFFFF
+    return int.from_bytes(hmac.new(secret, name, "sha256").digest()[:4], "big") & 0x7FFFFFFF
 
 
 class SpecError(Exception):

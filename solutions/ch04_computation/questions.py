@@ -124,14 +124,21 @@ def _my_init_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
                                  f"{name}: {bad} weights are neither 0 nor within "
                                  "5 ≤ |w| ≤ 10")
             continue
+        # Bounds of four standard deviations for this layer's size: a small layer's
+        # fractions scatter widely (16 non-zero weights: a fifth of correct draws would
+        # leave 0.35-0.65 positive), a large one's hardly at all.  Uniform |w| on [5, 10]
+        # has standard deviation 5/sqrt(12); its sample deviation scatters by about
+        # 0.65/sqrt(n) (kurtosis 1.8).
         zero = float((mag == 0).double().mean())
         nonzero = w[mag != 0]
-        positive = float((nonzero > 0).double().mean()) if len(nonzero) else 0.0
-        spread = float(nonzero.abs().std()) if len(nonzero) > 1 else 0.0
-        if not 0.4 <= zero <= 0.6:
+        n = len(nonzero)
+        positive = float((nonzero > 0).double().mean()) if n else 0.0
+        spread = float(nonzero.abs().std()) if n > 1 else 0.0
+        if abs(zero - 0.5) > 2 / len(w) ** 0.5:
             problems += _problem(f"{name}：约一半的权重应为 0（得到 {zero:.2f}）",
                                  f"{name}: about half the weights should be 0 (got {zero:.2f})")
-        elif not (0.35 <= positive <= 0.65 and 1.0 <= spread <= 2.0):
+        elif n < 2 or abs(positive - 0.5) > 2 / n ** 0.5 or \
+                abs(spread - 5 / 12 ** 0.5) > 2.6 / n ** 0.5:
             problems += _problem(f"{name}：非零权重应均匀分布在 [-10,-5] ∪ [5,10] 上",
                                  f"{name}: the non-zero weights should be spread uniformly "
                                  "over [-10, -5] ∪ [5, 10]")
