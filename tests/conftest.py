@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
 
 import nbformat
@@ -24,6 +25,48 @@ MISTAKES_DIR = ROOT / "tests" / "notebooks" / CH03
 #: The mistakes of chapter 3's first notebook (the README's examples come from them).
 MISTAKES = [m for m in json.loads((MISTAKES_DIR / "mistakes.json").read_text())
             if m.get("notebook", "linear_softmax") == "linear_softmax"]
+
+
+#: Assertions that passed, per test file, counted as they run (``enable_assertion_pass_hook``
+#: in pyproject.toml): issue 23 asks that making CI faster never lowers their number.
+PASSED_ASSERTIONS: Counter[str] = Counter()
+
+
+def pytest_assertion_pass(item, lineno, orig, expl) -> None:
+    PASSED_ASSERTIONS[item.nodeid.split("::", 1)[0]] += 1
+
+
+def pytest_sessionfinish(session) -> None:
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:  # a pytest-xdist worker: hand the counts to the controller
+        workeroutput["passed_assertions"] = dict(PASSED_ASSERTIONS)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # pytest-xdist's controller
+    PASSED_ASSERTIONS.update(getattr(node, "workeroutput", {}).get("passed_assertions", {}))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if PASSED_ASSERTIONS:
+        terminalreporter.write_line(
+            f"assertions passed: {sum(PASSED_ASSERTIONS.values())} in "
+            f"{len(PASSED_ASSERTIONS)} test files")
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line("markers", "xdist_group(name): run on one pytest-xdist worker")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    """Under pytest-xdist (``--dist loadgroup``): one worker per test file, and every file
+    that reads the shared verdicts on the same worker, so that each notebook is still
+    graded once per run and no module fixture (a hub, a graded class) is built twice."""
+    shared = {item.module.__name__ for item in items
+              if "verdicts" in getattr(item, "fixturenames", ())}
+    for item in items:
+        name = item.module.__name__
+        item.add_marker(pytest.mark.xdist_group("verdicts" if name in shared else name))
 
 
 @pytest.fixture(scope="session")

@@ -10,12 +10,8 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 import tomllib
 import zipfile
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -27,22 +23,11 @@ from autograder.notebook import read_submission
 from autograder.otter_zip import REQUIREMENTS, build_zip, public_zip_path
 
 from .conftest import ROOT
-from .hidden import hidden_values
+from .hidden import arrays_in, hidden_values, numbers_in
+from .otter_pool import run_all
 
-OTTER = Path(sys.executable).parent / "otter"
 COURSE = find_course(ROOT)
 NOTEBOOKS = [(a, nb.name) for a in COURSE.assignment_ids() for nb in COURSE.spec(a).notebooks]
-
-
-def _otter_run(zip_path: Path, notebook: Path, out: Path) -> dict[str, float]:
-    """Per-question scores from ``otter run``'s results.json."""
-    out.mkdir(parents=True)
-    proc = subprocess.run([str(OTTER), "run", "--no-logo", "-a", str(zip_path), "-o", str(out),
-                           str(notebook)], capture_output=True, text=True, timeout=600,
-                          cwd=out)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    results = json.loads((out / "results.json").read_text())
-    return {t["name"]: t["score"] for t in results["tests"] if "score" in t}
 
 
 #: Mistake notebooks run through ``otter run`` per notebook.  Each run costs a kernel, a
@@ -88,9 +73,9 @@ def otter_runs(tmp_path_factory, request):
 
     Per notebook: the full zip on the solution, the blank and the sampled mistakes, and
     the public zip on the solution.  Each run is one kernel on one core; pooling all of
-    them (longest notebooks first) keeps both cores busy, where running them notebook by
-    notebook left one idle for a third of the time.  Returns (notebook, label) → scores
-    (or the exception the run raised, re-raised by the test that reads it) and its folder.
+    them keeps both cores busy, and a fork server pays otter's start-up once
+    (tests/otter_pool.py).  Returns (notebook, label) → scores (or the exception the run
+    raised, re-raised by the test that reads it) and its folder.
     """
     root = tmp_path_factory.mktemp("otter")
     # Only the notebooks whose tests were selected (``-k``, a single test id).
@@ -108,15 +93,7 @@ def otter_runs(tmp_path_factory, request):
             jobs.append(((assignment, notebook, "public"), public,
                          COURSE.master_notebook(assignment, notebook), folder / "public"))
 
-    def run(job):
-        key, zip_path, path, out = job
-        try:
-            return key, (_otter_run(zip_path, path, out), out)
-        except BaseException as exc:  # noqa: BLE001 - reported by the test that needs it
-            return key, (exc, out)
-
-    with ThreadPoolExecutor(os.cpu_count() or 2) as pool:
-        return dict(pool.map(run, jobs))
+    return run_all(jobs)
 
 
 def _scores(otter_runs, key) -> dict[str, float]:
@@ -174,10 +151,10 @@ def test_public_zip_passes_the_solution_and_holds_no_hidden_value(tmp_path, otte
         else:
             blobs = [data]
         for blob in blobs:
-            assert not [a for a in arrays if a in blob], name
+            assert not arrays_in(blob, arrays), name
         if not name.endswith(".npz"):
             text = data.decode("utf-8", errors="replace")
-            assert not [n for n in numbers if n in text], name
+            assert not numbers_in(text, numbers), name
     # The zip's environment names exactly the runtime dependencies pyproject.toml declares.
     env = members["environment.yml"].decode()
     declared = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
