@@ -134,3 +134,25 @@ def test_run_workers_reports_a_worker_that_sends_nothing():
 def _silent_worker(rank, world_size, port, conn):
     if rank == 0:
         conn.send("hello")
+
+
+def test_trace_side_effects_key_is_what_the_pinned_torch_does():
+    """The choice question's claim, run: its key must be the behaviour of the torch we pin
+    (an outside check found the old key, "once", wrong: check_trace reruns the function)."""
+    from autograder.spec import load_assignment
+
+    spec = load_assignment(ROOT / "solutions" / "ch08_performance")
+    (key,) = spec.notebook("performance").question("trace_side_effects").reference
+    printed = []
+
+    def f(x):
+        printed.append("hi")  # stands for the question's print("hi")
+        return x * 2
+
+    g = torch.jit.trace(f, torch.ones(2))  # exactly as the question writes it
+    while_tracing = len(printed)
+    for _ in range(3):
+        g(torch.ones(2))
+    counts = {"A": 0, "B": 1, "C": 3, "D": 6}
+    assert (while_tracing, len(printed)) == (3, 3), torch.__version__
+    assert [letter for letter, n in counts.items() if n == len(printed)] == [key]

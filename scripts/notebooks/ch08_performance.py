@@ -99,7 +99,8 @@ def sec_8_1(nb: MasterNotebook) -> None:
 书里的 MXNet 用 `hybridize()` 在两者之间切换。PyTorch 对应的是 **TorchScript**：
 
 - `torch.jit.script(f)` 读 `f` 的源代码并编译它，`if`、`for` 这样的控制流会被保留下来；
-- `torch.jit.trace(f, example)` 用一个示例输入**运行一次** `f`，只记录这次实际执行过的张量运算。
+- `torch.jit.trace(f, example)` 用一个示例输入**运行** `f`，只记录实际执行过的张量运算。（默认 `check_trace=True`：记录之后它还会再运行
+  `f` 两次，核对追踪结果；所以 `f` 里的 Python 副作用在追踪时发生三次，之后调用追踪结果时一次也不发生。）
 
 对没有控制流的网络，两种方式和直接运行的结果一样。（PyTorch 2 的 `torch.compile` 是更新的编译器，第一次调用在两核机器上要三十多秒，本作业不用它。）
 """, """
@@ -116,7 +117,9 @@ less natural way of writing and debugging.
 The book's MXNet switches between the two with `hybridize()`. PyTorch's counterpart is **TorchScript**:
 
 - `torch.jit.script(f)` reads the source of `f` and compiles it, keeping control flow such as `if` and `for`;
-- `torch.jit.trace(f, example)` **runs** `f` once on an example input and records only the tensor operations that actually ran.
+- `torch.jit.trace(f, example)` **runs** `f` on an example input and records only the tensor operations that actually ran. (With the default
+  `check_trace=True` it then runs `f` twice more to check the trace, so a Python side effect in `f` happens three times while tracing and never
+  when the trace is called afterwards.)
 
 For a network without control flow both give the same results as running it directly. (PyTorch 2's `torch.compile` is a newer compiler whose
 first call takes over thirty seconds on a two-core machine; this assignment does not use it.)
@@ -215,17 +218,21 @@ def export_and_load(net, X):
 
 - A. 0 次
 - B. 1 次：只在追踪时运行了那一次，追踪结果里没有 `print`
-- C. 3 次：每次调用都打印
-- D. 4 次：追踪时 1 次，加上三次调用
+- C. 3 次，全在追踪时：记录一次，默认的 `check_trace` 又运行两次来核对；追踪结果里没有 `print`
+- D. 6 次：追踪时 3 次，加上三次调用
+
+（可以在本机的 PyTorch 上试一试：这道题的答案就是它的行为。）
 """, """
 A function `f(x)` contains the line `print("hi")`. You run `g = torch.jit.trace(f, torch.ones(2))` and then call `g(x)` **three times**. How many
 times is `hi` printed in total?
 
 - A. 0 times
 - B. once: only while tracing; the trace holds no `print`
-- C. 3 times: once per call
-- D. 4 times: once while tracing plus the three calls
-""", "B", hint='一个字母 / one letter, e.g. "A"')
+- C. 3 times, all while tracing: once to record, twice more for the default `check_trace`; the trace holds no `print`
+- D. 6 times: three while tracing plus the three calls
+
+(Try it on your own PyTorch: the answer is what it does.)
+""", "C", hint='一个字母 / one letter, e.g. "A"')
 
 
 def sec_8_2(nb: MasterNotebook) -> None:

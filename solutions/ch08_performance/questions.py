@@ -193,8 +193,9 @@ QUESTIONS = [
         public(_hybrid_case((512, 256, 128, 2), 2)),
         hidden(_hybrid_case((6, 10, 3), 5)),
     ]),
-    choice("trace_side_effects", 1, "B", options="ABCD",
-           description="a print in a traced function runs once, while tracing"),
+    choice("trace_side_effects", 1, "C", options="ABCD",
+           description="a print in a traced function runs three times while tracing "
+                       "(once to record, twice for check_trace), never in the calls"),
     # §8.2
     Question("Benchmark", 1, ref.time_block, object="time_block", cases=[
         public(lambda g: args("Workloads are queued.", [10.0, 10.5])),
