@@ -83,15 +83,26 @@ class Alarm:
         signal.setitimer(signal.ITIMER_REAL, 0, 0)
 
 
-def code_cells(notebook: bytes) -> list[str]:
-    """The sources of the notebook's code cells, in order."""
+#: nbgrader ids of demonstration cells (not graded) start with ``demo_`` (the notebook
+#: generator's name) or end with ``_demo`` (older hand-made notebooks): see
+#: :func:`run_cells`.
+DEMO_PREFIX, DEMO_SUFFIX = "demo_", "_demo"
+
+
+def code_cells(notebook: bytes) -> list[tuple[str, bool]]:
+    """(source, is it a demonstration cell) of the notebook's code cells, in order."""
     nb = json.loads(notebook.decode("utf-8"))
     sources = []
     for cell in nb.get("cells", []):
         if cell.get("cell_type") != "code":
             continue
         src = cell.get("source", "")
-        sources.append("".join(src) if isinstance(src, list) else str(src))
+        meta = cell.get("metadata")
+        nbgrader = meta.get("nbgrader") if isinstance(meta, dict) else None
+        grade_id = nbgrader.get("grade_id") if isinstance(nbgrader, dict) else None
+        demo = isinstance(grade_id, str) and (grade_id.startswith(DEMO_PREFIX)
+                                              or grade_id.endswith(DEMO_SUFFIX))
+        sources.append(("".join(src) if isinstance(src, list) else str(src), demo))
     return sources
 
 
@@ -144,10 +155,20 @@ def _student_line(exc: BaseException) -> list[int] | None:
     return found
 
 
-def run_cells(shell: Any, sources: list[str], limits: dict[str, Any], alarm: Alarm,
-              out: CappedStream, control: int) -> list[dict[str, Any]]:
+def run_cells(shell: Any, sources: list[tuple[str, bool]], limits: dict[str, Any],
+              alarm: Alarm, out: CappedStream, control: int) -> list[dict[str, Any]]:
+    """Run every code cell; a demonstration cell cannot change what an answer sees.
+
+    Why: a demo (not graded) may reuse a name a student's answer relies on (the book keeps
+    ``loss`` as a notebook-level variable; a demo training loop rebinds it to a tensor),
+    and grading runs every cell before the cases, where the student's own ``check()``
+    ran before the demo.  So every global a demo cell rebinds or deletes gets its old
+    object back afterwards; names it adds stay, for later demos.  (Marking an answer cell
+    as a demo only takes its own bindings away: nothing to gain.)
+    """
     outcomes = []
-    for index, source in enumerate(sources, start=1):
+    for index, (source, demo) in enumerate(sources, start=1):
+        before = dict(shell.user_ns) if demo else None
         CELL_OF_COUNT[shell.execution_count] = index
         _send(control, f"cell {index}\n".encode())
         started = time.monotonic()
@@ -160,6 +181,8 @@ def run_cells(shell: Any, sources: list[str], limits: dict[str, Any], alarm: Ala
             alarm.stop()
         if os.getpid() != MAIN_PID:
             os._exit(0)
+        if before is not None:
+            _restore(shell.user_ns, before)
         outcome: dict[str, Any] = {"cell": index, "seconds": round(time.monotonic() - started, 3)}
         if alarm.fired:
             outcome["status"] = "timeout"
@@ -227,6 +250,16 @@ def harvest_case(q: dict[str, Any], case: dict[str, Any], namespace: dict[str, A
 
 
 _MISSING = object()
+
+
+_MISSING = object()
+
+
+def _restore(namespace: dict[str, Any], before: dict[str, Any]) -> None:
+    """Give every name of ``before`` its object back in ``namespace``."""
+    for name, obj in before.items():
+        if namespace.get(name, _MISSING) is not obj:
+            namespace[name] = obj
 
 
 def run_submission(notebook: bytes, plan: dict[str, Any], limits: dict[str, Any],

@@ -40,6 +40,7 @@ from __future__ import annotations
 
 import functools
 import random
+import types
 from collections.abc import Iterator, Mapping, MutableMapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -178,12 +179,53 @@ def isolated(namespace: MutableMapping[str, Any], stand_ins: Mapping[str, Any],
     try:
         builder = Builder(namespace, device)
         for name, recipe in stand_ins.items():
-            namespace[name] = builder.build(recipe)
+            namespace[name] = _explained(name, builder.build(recipe))
         yield
     finally:
         for name in stand_ins:
             namespace.pop(name, None)
         namespace.update(saved)
+
+
+class HelperError(Exception):
+    """A helper the grader swapped in failed on what the student's code passed it."""
+
+
+def describe_value(value: Any) -> str:
+    """A value as a student would recognise it: a tensor's dtype and shape, else its type."""
+    if isinstance(value, torch.Tensor):
+        dtype = str(value.dtype).replace("torch.", "")
+        return f"{'an' if dtype[0] in 'aeiou' else 'a'} {dtype} tensor of shape " \
+               f"{tuple(value.shape)}"
+    return f"{type(value).__name__} {value!r}" if isinstance(value, (int, float, bool)) \
+        else f"a {type(value).__name__}"
+
+
+def _explained(name: str, stand_in: Any) -> Any:
+    """``stand_in`` (a Python function), raising :class:`HelperError` on failure.
+
+    Why: an error inside a grader-provided helper ("expected scalar type Float but found
+    Long" from inside ``corr2d``) says nothing about the student's code; what does is what
+    their code gave it.  Classes, modules, builtins and compiled functions are left as
+    they are (a wrapper would change what they are, or stop TorchScript from compiling
+    code that calls them).
+    """
+    if not isinstance(stand_in, (types.FunctionType, functools.partial)):
+        return stand_in
+
+    @functools.wraps(stand_in)
+    def helper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return stand_in(*args, **kwargs)
+        except Exception as exc:
+            given = [describe_value(a) for a in args]
+            given += [f"{k}={describe_value(v)}" for k, v in kwargs.items()]
+            raise HelperError(
+                f"{name}, a helper the grader provides, failed on what your code passed "
+                f"it ({', '.join(given) or 'no arguments'}): {type(exc).__name__}: {exc}"
+            ) from None
+
+    return helper
 
 
 @dataclass(frozen=True)
@@ -226,8 +268,9 @@ class Construct:
     ``state``       the state dict after the call
     ``names``       ``[name, shape]`` of every state-dict entry, in order
     ``num_params``  parameter elements, a shared parameter counted once
-    ``layers``      ``[class name, output shape]`` of each direct child in the order they
-                    ran during the call (the book's layer-by-layer shape table)
+    ``layers``      ``[label, output shape]`` of each direct child in the order they ran
+                    during the call (the book's layer-by-layer shape table; the label is
+                    the class name of a layer with parameters, see :func:`layer_label`)
     """
 
     init: tuple[Any, ...] = ()
@@ -363,14 +406,36 @@ def fill_state(module: torch.nn.Module, seed: int) -> None:
     module.load_state_dict(values, strict=False)
 
 
+#: How :func:`_layer_shapes` names a layer whose class name is form, not behaviour.
+BLOCK, NO_PARAMETERS = "(a block of layers)", "(a layer without parameters)"
+
+
+def layer_label(child: torch.nn.Module) -> str:
+    """What the layer table says a layer is.
+
+    A layer that computes with parameters or buffers of its own (Conv2d, Linear,
+    BatchNorm2d) is named by its class: that is the structure a question asks for.  A
+    block of layers, or a layer without parameters, is named by what it is: the book's own
+    ``FlattenLayer`` and ``nn.Flatten``, a ``Sequential`` and a block class of the
+    student's, do the same thing, and the output shape beside the label (and the
+    network's output) shows what it did.
+    """
+    if next(child.children(), None) is not None:
+        return BLOCK
+    if next(child.parameters(recurse=False), None) is not None or \
+            next(child.buffers(recurse=False), None) is not None:
+        return type(child).__name__
+    return NO_PARAMETERS
+
+
 @contextmanager
 def _layer_shapes(module: torch.nn.Module) -> Iterator[list[list[Any]]]:
-    """Record ``[class name, output shape]`` of each direct child as it runs."""
+    """Record ``[layer_label, output shape]`` of each direct child as it runs."""
     layers: list[list[Any]] = []
 
     def record(child: torch.nn.Module, _inputs: Any, output: Any) -> None:
         shape = list(output.shape) if isinstance(output, torch.Tensor) else None
-        layers.append([type(child).__name__, shape])
+        layers.append([layer_label(child), shape])
         if len(layers) > MAX_COLLECTED_ITEMS:
             raise ValueError(f"more than {MAX_COLLECTED_ITEMS} layers ran")
 

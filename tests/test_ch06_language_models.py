@@ -248,3 +248,22 @@ def test_rnn_model_widths_for_bidirectional_and_lstm_layers():
     with torch.no_grad():
         Y, (h, c) = lstm(torch.randint(0, V, (2, 4)), None)
     assert Y.shape == (8, V) and h.shape == c.shape == (1, 2, H)
+
+
+def test_the_grader_gru_returns_fresh_tensors_the_book_can_detach(spec_module):
+    """The book's training loop detaches the state in place between minibatches
+    (``for s in state: s.detach_()``); the grader's stand-in GRU must allow it, as the
+    book's own rnn does (an outside check lost 1.5 points to a view here)."""
+    unit = torch.jit.CompilationUnit(spec_module.GRU_LM_SOURCE)
+    gru_lm, init = unit.find_function("gru_lm"), unit.find_function("init_gru_lm_state")
+    g = torch.Generator().manual_seed(0)
+    V, H, B = 7, 5, 3
+    params = [torch.randn(*shape, generator=g).requires_grad_()
+              for shape in ((3 * H, V), (3 * H, H), (3 * H,), (3 * H,), (H, V), (V,))]
+    inputs = [F.one_hot(torch.tensor([1, 2, 3]), V).float() for _ in range(4)]
+    outputs, state = gru_lm(inputs, init(B, H), params)
+    for s in state:
+        s.detach_()  # the book's idiom: raised "Can't detach views in-place" before
+    assert not state[0].requires_grad and state[0].shape == (B, H)
+    outputs[0].add_(0)  # each output a tensor of its own too
+    assert len(outputs) == 4 and outputs[0].shape == (B, V)

@@ -87,7 +87,11 @@ def test_containers_length_keys_and_paths():
     assert m.kind == "length"
     [m] = compare({"a": 1, "c": 2}, {"a": 1, "b": 2})
     assert m.kind == "keys" and m.details == {"missing": ["b"], "extra": ["c"]}
-    assert kinds((1, 2), [1, 2]) == ["type"]
+    # A list for a tuple holds the same values (form, not behaviour: issue 30); a
+    # sequence for a mapping does not.
+    assert kinds((1, 2), [1, 2]) == kinds([1, 2], (1, 2)) == []
+    assert kinds((1, 5), [1, 2]) != []  # the values inside are still compared
+    assert kinds([1, 2], {"a": 1, "b": 2}) == ["type"]
     [m] = compare([torch.zeros(2), torch.ones(2)], [torch.zeros(2), torch.zeros(2)],
                   path=("sgd", "case p1"))
     assert m.path == ("sgd", "case p1", "[1]")

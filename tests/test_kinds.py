@@ -71,7 +71,7 @@ def test_harvest_targets_and_collect():
 def test_isolated_replaces_then_restores():
     ns = {"softmax": "student's"}
     with isolated(ns, {"softmax": partial("torch.softmax", dim=1), "extra": ref("softmax")}):
-        assert ns["softmax"].func is torch.softmax
+        assert ns["softmax"].__wrapped__.func is torch.softmax  # errors explained
     assert ns == {"softmax": "student's"}
 
 
@@ -133,7 +133,7 @@ def _conv_net(order: str = "conv-first", act: type = torch.nn.ReLU) -> torch.nn.
 
 def test_fill_gives_equal_networks_equal_weights_whatever_their_build_order():
     from autograder import wire
-    from autograder.kinds import Construct
+    from autograder.kinds import NO_PARAMETERS, Construct
 
     kind = wire.decode(*wire.encode(Construct(harvest=("output", "layers")).to_data()))
     x = torch.randn(5, 2, 8, 8, generator=torch.Generator().manual_seed(0))
@@ -141,14 +141,17 @@ def test_fill_gives_equal_networks_equal_weights_whatever_their_build_order():
     a = run_case(_conv_net, case, kind, {})
     b = run_case(lambda: _conv_net("fc-first"), case, kind, {})
     assert torch.equal(a["output"], b["output"])
+    # Layers with parameters by class; the others by what they are (issue 30: the book's
+    # own FlattenLayer is nn.Flatten's equal).
     assert a["layers"] == [["Conv2d", [5, 4, 8, 8]], ["BatchNorm2d", [5, 4, 8, 8]],
-                           ["ReLU", [5, 4, 8, 8]], ["MaxPool2d", [5, 4, 4, 4]],
-                           ["Flatten", [5, 64]], ["Linear", [5, 3]]]
-    # Another seed draws other weights; another activation changes the output and the layers.
+                           [NO_PARAMETERS, [5, 4, 8, 8]], [NO_PARAMETERS, [5, 4, 4, 4]],
+                           [NO_PARAMETERS, [5, 64]], ["Linear", [5, 3]]]
+    # Another seed draws other weights; another activation changes the output (its
+    # label is the same: behaviour shows in the values).
     other = run_case(_conv_net, dict(case, seed=12), kind, {})
     assert not torch.allclose(a["output"], other["output"])
     sig = run_case(lambda: _conv_net(act=torch.nn.Sigmoid), case, kind, {})
-    assert sig["layers"][2][0] == "Sigmoid" and not torch.allclose(a["output"], sig["output"])
+    assert sig["layers"] == a["layers"] and not torch.allclose(a["output"], sig["output"])
     # The filled scales keep values of order one; BN's running variance stays positive.
     net = _conv_net()
     from autograder.kinds import fill_state

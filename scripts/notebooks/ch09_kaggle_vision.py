@@ -479,6 +479,8 @@ pretrained on ImageNet and trains only a small new output network.
 2. 按**文件名的字符串顺序**处理图片（`sorted(os.listdir(...))`；十六进制 id 等长，字符串顺序就是 id 的顺序）。
 3. 每张图片复制到 `train_valid/<品种>`；此外，每个品种**最先处理的** `n_valid_per_label` 张复制到 `valid/<品种>`，其余的复制到 `train/<品种>`。
 
+注意这一处与书中代码不同：书中的代码在 `n_valid_per_label` 算出 0 时仍给每个品种留 1 张验证图片；这里 0 就是 0，`valid/` 里没有图片。
+
 测试图片的整理交给前面的 `reorg_test`（这里不用管）。
 """, """
 Write `reorg_dog_data(data_dir, out_dir, labels, valid_ratio)`, which copies the pictures of `data_dir/train` to
@@ -490,6 +492,9 @@ Write `reorg_dog_data(data_dir, out_dir, labels, valid_ratio)`, which copies the
    lengths, so this is the order of the ids).
 3. Copy every picture to `train_valid/<breed>`; besides, the **first** `n_valid_per_label` pictures handled of each breed go
    to `valid/<breed>`, the others to `train/<breed>`.
+
+Note one departure from the book's code: when `n_valid_per_label` comes out as 0, the book still keeps one validation picture
+per breed; here 0 means 0, and `valid/` gets no pictures.
 
 The test pictures are left to `reorg_test` above (not your concern here).
 """, '''
@@ -661,9 +666,9 @@ try:
     print("验证集损失 / validation loss:", round(evaluate_loss(valid_data, net.output_new), 4))
     trainer = torch.optim.SGD([p for p in net.parameters() if p.requires_grad], lr=0.01, momentum=0.9)
     for step in range(20):
-        loss = F.cross_entropy(net.output_new(F_train), y_train)
+        step_loss = F.cross_entropy(net.output_new(F_train), y_train)  # not `loss`: yours
         trainer.zero_grad()
-        loss.backward()
+        step_loss.backward()
         trainer.step()
     print("训练 20 步后 / after 20 steps:", "训练 / train", round(evaluate_loss([(F_train, y_train)], net.output_new), 4),
           "验证 / valid", round(evaluate_loss(valid_data, net.output_new), 4))

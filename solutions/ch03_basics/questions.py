@@ -236,7 +236,7 @@ QUESTIONS = [
                     hidden(_iter_case(64, 100, 4))]),
     Question("linreg", 1, ref.linreg, cases=[
         public(_linreg_case(5, 2, (2, 1))), hidden(_linreg_case(10, 3, (3, 1))),
-        hidden(_linreg_case(7, 4, (4,))),
+        hidden(_linreg_case(7, 4, (4, 1))),  # w as the question shows it: (d, 1)
     ]),
     Question("squared_loss", 1, ref.squared_loss, cases=[
         public(_loss_case((5, 1), (5,))), hidden(_loss_case((8, 1), (8, 1))),

@@ -51,7 +51,9 @@ def gru_lm(inputs: Union[List[Tensor], Tensor], state: Tuple[Tensor],
         X = torch.stack(inputs).to(torch.float32)
     Y, H = torch.gru(X, state[0].unsqueeze(0), params[:4], True, 1, 0.0, True, False, False)
     outputs = torch.matmul(Y, params[4]) + params[5]
-    return list(outputs.unbind(0)), (H[0],)
+    # Fresh tensors, as the book's own rnn returns, not views: its training loop's
+    # `for s in state: s.detach_()` cannot detach a view in place.
+    return [o.clone() for o in outputs.unbind(0)], (H[0].clone(),)
 
 
 def init_gru_lm_state(batch_size: int, num_hiddens: int) -> Tuple[Tensor]:
