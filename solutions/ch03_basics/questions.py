@@ -168,8 +168,16 @@ def _probs(g: torch.Generator, n: int, k: int) -> torch.Tensor:
 
 
 def _prob_case(n: int, k: int):
+    """Probabilities and labels with some predictions right and some wrong, so that no
+    constant answer (0, 1, a fixed guess) can match: random labels alone were all wrong
+    for one hidden draw (0.8^20), which a stub returning 0.0 then passed."""
     def make(g: torch.Generator) -> Args:
-        return args(_probs(g, n, k), torch.randint(0, k, (n,), generator=g))
+        probs = _probs(g, n, k)
+        best = probs.argmax(1)
+        right = torch.rand(n, generator=g) < 0.5
+        right[0], right[1] = True, False
+        wrong = (best + torch.randint(1, k, (n,), generator=g)) % k
+        return args(probs, torch.where(right, best, wrong))
     return make
 
 
