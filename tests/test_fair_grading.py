@@ -11,7 +11,11 @@ from __future__ import annotations
 import json
 import os
 
+import pytest
+import torch
+
 from autograder.harvest import Alarm, CappedStream, code_cells, new_shell, run_cells
+from autograder.kinds import HelperError, isolated, ref
 
 
 def _cell(source: str, grade_id: str | None = None) -> dict:
@@ -53,10 +57,6 @@ def test_answer_and_given_cells_still_change_the_namespace():
 def test_an_error_inside_a_grader_helper_names_what_the_student_passed():
     """ch05 edge_detect: an int64 kernel failed inside the grader's corr2d with "expected
     scalar type Float but found Long", which says nothing about the student's code."""
-    import pytest
-
-    from autograder.kinds import HelperError, isolated, ref
-
     ns: dict = {}
     exec("import torch\nimport torch.nn.functional as F\n"
          "def corr2d_torch(X, K):\n"  # the notebook's given helper
@@ -73,6 +73,4 @@ def test_an_error_inside_a_grader_helper_names_what_the_student_passed():
     # Afterwards the student's own corr2d is back, and a helper that works is unchanged.
     assert ns["corr2d"].__code__.co_name == "corr2d"
     with isolated(ns, {"corr2d": ref("corr2d_torch")}):
-        import torch
-
         assert ns["corr2d"](torch.ones(3, 3), torch.ones(2, 2)).tolist() == [[4.0] * 2] * 2
