@@ -7,6 +7,7 @@ or more significant digits, as ``%.6g`` and as ``repr``) or a float tensor's raw
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import numpy as np
 import torch
@@ -42,13 +43,24 @@ def hidden_values(course: Course, assignment: str, notebook: str,
             return None
         for x in values:
             text = f"{x:.6g}"
-            if sum(c.isdigit() for c in text.lstrip("-0.")) >= 5:
+            if sum(c.isdigit() for c in text.lstrip("-0.")) >= 5 and not _simple_fraction(x):
                 numbers.update({text, repr(x)})
 
     for key, value in expected.items():
         if "/h" in key and key in by_value:
             walk(value)
     return numbers, arrays
+
+
+def _simple_fraction(x: float) -> bool:
+    """Whether ``x`` is p/q with q <= 100 to the last bit, as 1/3 or 2/7 are.
+
+    Such a number has many digits and still says nothing: a count-based probability can
+    come out as 1/3, and an otter test file gives each of three cases 1/3 of a point.
+    """
+    if not np.isfinite(x):
+        return False
+    return float(Fraction(x).limit_denominator(100)) == x
 
 
 #: A number as it would be written in text: what ``%.6g`` and ``repr`` of a float give.

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from pathlib import Path
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from autograder.grade import grade_batch
+from autograder.messages import TEXT
 from autograder.runner import Limits
 
 from .adversarial.corpus import ENTRIES, FULL, HERE, HOST_PORT, LEFTOVER_MARK, MASTER, build
@@ -96,8 +98,17 @@ def warm_results(course):
     return _batch(course, CORPUS + MISTAKE_NOTEBOOKS, warm=True)
 
 
+#: The note a cell that ran past ``cell_timeout`` leaves: when a fork bomb's cell finishes
+#: depends on how loaded the machine is (CI once saw it pass 20 s cold and not warm, with
+#: every score equal), so warm and cold are compared on their verdicts without it.
+TIMING_NOTE = re.compile(re.escape(TEXT["cell_timeout"]["en"])
+                         .replace(re.escape("{cell}"), r"\d+")
+                         .replace(re.escape("{seconds:g}"), r"[\d.]+"))
+
+
 def _verdicts(result):
-    return (result.phase1, result.score, result.error, [n["en"] for n in result.notes], [
+    notes = [n["en"] for n in result.notes if not TIMING_NOTE.fullmatch(n["en"])]
+    return (result.phase1, result.score, result.error, notes, [
         (q.name, q.score, q.status, [(c.id, c.status, c.reasons) for c in q.cases])
         for q in result.questions])
 
