@@ -2,6 +2,12 @@
 # The whole test suite, from a fresh clone: set up, lint, verify fixtures, run pytest.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# A checkout with no .venv (a fresh clone, as in CI): the setup below is the README's first
+# command on a fresh copy, so tests/test_readme.py runs that command here instead of
+# installing everything a second time into a copy.
+if [ ! -e .venv ] && [ -z "$(git status --porcelain --ignored 2>/dev/null)" ]; then
+    export D2L_FRESH_CLONE=1
+fi
 bash scripts/setup.sh
 echo "· ruff"
 .venv/bin/ruff check .
