@@ -25,7 +25,7 @@ from .judge import Bilingual, CaseVerdict, judge_case
 from .judge import both as _both
 from .messages import text
 from .notebook import NotebookError, read_submission
-from .runner import Limits, Phase1Result, execute_and_harvest
+from .runner import Limits, Phase1Result, execute_and_harvest, threads_from_env
 from .sandbox import SandboxUnavailable
 from .spec import NotebookSpec
 from .warm import WarmWorker, WorkerFailed, plan_bytes
@@ -136,6 +136,8 @@ class Grader:
                  assignment: str | None = None, warm: bool = False) -> None:
         self.course = course
         self.limits = limits or Limits()
+        if not self.limits.threads and threads_from_env():
+            self.limits = dataclasses.replace(self.limits, threads=threads_from_env())
         self.assignment = assignment
         self.warm = warm and self.limits.sandbox.kind == "bwrap"
         self.hidden = [course.solutions, course.root / "reference_impl"]
@@ -303,7 +305,7 @@ def grade_batch(course: Course, paths: list[Path], limits: Limits | None = None,
     """
     paths = [Path(p) for p in paths]
     limits = limits or Limits()
-    if workers > 1 and not limits.threads:
+    if workers > 1 and not limits.threads and not threads_from_env():
         # Share the cores: two notebooks with two torch threads each on two cores thrash.
         limits = dataclasses.replace(limits, threads=max(1, (os.cpu_count() or 1) // workers))
     results: list[NotebookResult | None] = [None] * len(paths)

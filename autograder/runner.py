@@ -42,6 +42,23 @@ class Limits:
     sandbox: SandboxOptions = SandboxOptions()
 
 
+def threads_from_env() -> int:
+    """``OMP_NUM_THREADS`` from the grader's environment, or 0 when it is unset or invalid.
+
+    Why: the sandbox does not pass the environment on, so a notebook's torch would start
+    one thread per core whatever the machine's owner set.  Someone who sets it (a CI job
+    running two test processes on two cores, a Dask worker given one core) has other
+    work on the remaining cores, and OpenMP threads that spin-wait against that work cost
+    several times the CPU (a ch09 notebook: 41 s harvesting with two threads beside a busy
+    core, 7 s with one).
+    """
+    try:
+        value = int(os.environ.get("OMP_NUM_THREADS", "0"))
+    except ValueError:
+        return 0
+    return max(value, 0)
+
+
 @dataclass
 class Phase1Result:
     """What phase 1 produced.

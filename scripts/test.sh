@@ -15,5 +15,12 @@ echo "· pytest"
 # Two pytest workers (pytest-xdist): while one waits (a hub, pip, PostgreSQL, a browser)
 # the other computes.  Each test file stays on one worker, and every file that reads the
 # shared verdicts shares one (tests/conftest.py), so each notebook is graded once.
-.venv/bin/python -m pytest -q -n "${D2L_TEST_WORKERS:-2}" --dist loadgroup \
+# Each worker, and everything it grades, keeps to its share of the cores: torch threads
+# that spin-wait beside the other worker's work cost several times the CPU
+# (autograder/runner.py: threads_from_env).
+workers=${D2L_TEST_WORKERS:-2}
+share=$(( $(nproc) / workers ))
+export OMP_NUM_THREADS=${OMP_NUM_THREADS:-$(( share > 0 ? share : 1 ))}
+export MKL_NUM_THREADS=$OMP_NUM_THREADS
+.venv/bin/python -m pytest -q -n "$workers" --dist loadgroup \
     --durations=0 --durations-min=2 "$@"

@@ -115,3 +115,18 @@ def test_garbage_result_frame_makes_the_run_invalid_not_a_crash(graded, tmp_path
     assert result.phase1 == "invalid"
     assert result.score == 0
     assert "not valid JSON" in _q(result, "softmax").cases[0].reasons[0]["en"]
+
+
+def test_omp_num_threads_of_the_grader_reaches_the_notebook(monkeypatch, course):
+    """The sandbox passes no environment on: OMP_NUM_THREADS becomes the notebook's torch
+    thread count unless the limits name one; unset or nonsense leaves torch's default."""
+    from autograder.grade import Grader
+    from autograder.runner import Limits
+
+    monkeypatch.setenv("OMP_NUM_THREADS", "3")
+    assert Grader(course).limits.threads == 3
+    assert Grader(course, Limits(threads=2)).limits.threads == 2
+    monkeypatch.setenv("OMP_NUM_THREADS", "many")
+    assert Grader(course).limits.threads == 0
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert Grader(course).limits.threads == 0
