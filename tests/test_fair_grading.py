@@ -74,3 +74,36 @@ def test_an_error_inside_a_grader_helper_names_what_the_student_passed():
     assert ns["corr2d"].__code__.co_name == "corr2d"
     with isolated(ns, {"corr2d": ref("corr2d_torch")}):
         assert ns["corr2d"](torch.ones(3, 3), torch.ones(2, 2)).tolist() == [[4.0] * 2] * 2
+
+
+def test_the_books_named_layers_pass_the_concise_model_and_a_second_layer_does_not(course):
+    """ch03 softmax_regression_concise: the check read the parameter names ``1.weight`` and
+    ``1.bias``; the book names its layers in an OrderedDict (``linear.weight``)."""
+    from collections import OrderedDict
+
+    from torch import nn
+
+    from autograder.spec import args
+
+    question = course.spec("ch03_basics").notebook("linear_softmax") \
+        .question("softmax_regression_concise")
+    torch.manual_seed(0)
+
+    def book_style(n_in: int, n_out: int) -> nn.Module:
+        net = nn.Sequential(OrderedDict([("flatten", nn.Flatten()),
+                                         ("linear", nn.Linear(n_in, n_out))]))
+        nn.init.normal_(net.linear.weight, mean=0, std=0.01)
+        nn.init.constant_(net.linear.bias, val=0)
+        return net
+
+    for n_in, n_out in [(784, 10), (64, 8), (100, 5)]:
+        state = dict(book_style(n_in, n_out).state_dict())
+        assert question.invariant(state, args(n_in, n_out)) == []
+    # What the question is about still counts: an extra layer, or a bias left random.
+    two = nn.Sequential(nn.Flatten(), nn.Linear(784, 10), nn.Linear(10, 10))
+    [(_, en)] = question.invariant(dict(two.state_dict()), args(784, 10))
+    assert "one linear layer" in en and "2.weight [10, 10]" in en
+    random_bias = book_style(784, 10)
+    nn.init.normal_(random_bias.linear.bias)
+    [(_, en)] = question.invariant(dict(random_bias.state_dict()), args(784, 10))
+    assert "bias should start at zero" in en

@@ -122,15 +122,26 @@ def _iter_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
 # ---- §3.7 concise model: random initialisation, graded by its statistics ---------------
 
 def _concise_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
+    """One linear layer's weight and bias, whatever the layers are called.
+
+    What is graded is the model (one ``(num_outputs, num_inputs)`` weight, one bias, their
+    starting values), not its layer names: the book names its layers in an ``OrderedDict``
+    (``linear.weight``), ``nn.Sequential`` numbers them (``1.weight``).
+    """
     n_in, n_out = a.args
-    if type(actual) is not dict or list(actual) != ["1.weight", "1.bias"]:
-        keys = list(actual) if type(actual) is dict else type(actual).__name__
-        return _problem(f"应为 nn.Sequential(nn.Flatten(), nn.Linear(...))，参数名得到 {keys}",
-                        f"should be nn.Sequential(nn.Flatten(), nn.Linear(...)); "
-                        f"parameter names were {keys}")
-    W, b = actual["1.weight"], actual["1.bias"]
-    if tuple(W.shape) != (n_out, n_in) or tuple(b.shape) != (n_out,):
-        return _problem("线性层的形状不对", "the linear layer has the wrong shape")
+    shapes = ({k: tuple(v.shape) for k, v in actual.items()}
+              if type(actual) is dict and all(isinstance(v, torch.Tensor)
+                                               for v in actual.values()) else None)
+    if shapes is None or sorted(shapes.values()) != sorted([(n_out, n_in), (n_out,)]):
+        got = (", ".join(f"{k} {list(v)}" for k, v in shapes.items()) or "none"
+               if shapes is not None else type(actual).__name__)
+        return _problem(f"模型应只有一个线性层 nn.Linear({n_in}, {n_out})：权重 [{n_out}, {n_in}]、"
+                        f"偏置 [{n_out}]；得到的参数：{got}",
+                        f"the model should hold one linear layer, nn.Linear({n_in}, {n_out}): "
+                        f"a weight [{n_out}, {n_in}] and a bias [{n_out}]; its parameters "
+                        f"were: {got}")
+    W = next(v for v in actual.values() if v.dim() == 2)
+    b = next(v for v in actual.values() if v.dim() == 1)
     problems = []
     if not (0.007 < W.std().item() < 0.013 and abs(W.mean().item()) < 0.003):
         problems += _problem(f"权重应初始化为标准差 0.01 的正态分布（得到 {W.std().item():.4f}）",
