@@ -6,8 +6,11 @@ A question names a *kind* of call; the kinds are few and shared by every chapter
     Call the object with the case's arguments and record what the question asks for:
     the return value (``"return"``), an argument after the call (``"arg:N"``, for
     functions that update in place such as an optimiser step), or an object the case
-    built (``"bound:NAME"``, e.g. a network after training).  ``collect=True`` turns an
-    iterator result into a list first (data iterators).
+    built (``"bound:NAME"``, e.g. a network after training).  Two prefixes check what a
+    question states as a rule about side effects: ``"grad:"`` records the ``.grad`` of
+    the target's tensors (``None`` counts as zeros, as ``zero_grad`` leaves it), and
+    ``"training:"`` whether the target module is in training mode after the call.
+    ``collect=True`` turns an iterator result into a list first (data iterators).
 
 ``value``
     Record the object itself, uncalled: the answer to a choice or short-answer question
@@ -25,7 +28,8 @@ objects that are not plain data while staying plain data itself:
 
 ``ref(name)``                  an object from the namespace (the student's own function)
 ``new(path, *args, **kwargs)`` a ``torch`` object, e.g. ``torch.nn.Linear``; ``state=``
-                               loads a state dict into it; ``bind=`` names it for later
+                               loads a state dict into it; ``bind=`` names it for later;
+                               ``training=False`` hands a module over in evaluation mode
 ``partial(path, **kwargs)``    a ``torch`` function with some keywords fixed
 ``params(of)``                 the parameters of a bound module, for an optimiser
 ``bound(name)``                an object bound earlier in the same case
@@ -69,10 +73,15 @@ def ref(name: str) -> Recipe:
     return Recipe("ref", {"name": name})
 
 
-def new(path: str, *args: Any, state: Any = None, bind: str | None = None, **kwargs: Any) -> Recipe:
-    """A new ``torch`` object ``path(*args, **kwargs)``, optionally loaded with ``state``."""
-    return Recipe("new", {"path": path, "args": list(args), "kwargs": kwargs,
-                          "state": state, "bind": bind})
+def new(path: str, *args: Any, state: Any = None, bind: str | None = None,
+        training: bool | None = None, **kwargs: Any) -> Recipe:
+    """A new ``torch`` object ``path(*args, **kwargs)``, optionally loaded with ``state``
+    and, for a module, put in training (``True``) or evaluation (``False``) mode."""
+    params = {"path": path, "args": list(args), "kwargs": kwargs, "state": state,
+              "bind": bind}
+    if training is not None:  # only when asked: older plans stay byte for byte the same
+        params["training"] = bool(training)
+    return Recipe("new", params)
 
 
 def partial(path: str, **kwargs: Any) -> Recipe:
@@ -145,6 +154,8 @@ class Builder:
                 obj.load_state_dict(self.build(p["state"]), strict=True)
             if isinstance(obj, torch.nn.Module | torch.Tensor):
                 obj = obj.to(self.device)
+            if p.get("training") is not None and isinstance(obj, torch.nn.Module):
+                obj.train(bool(p["training"]))
             if p.get("bind"):
                 self.bound[p["bind"]] = obj
             return obj
@@ -322,19 +333,42 @@ def run_case(obj: Any, case: Mapping[str, Any], kind: Mapping[str, Any],
     result = obj(*args, **kwargs)
     if kind.get("collect"):
         result = _collect(result)
-    harvested: dict[str, Any] = {}
-    for target in kind["harvest"]:
-        if target == "return":
-            harvested[target] = as_data(result)
-        elif target.startswith("arg:"):
-            harvested[target] = as_data(args[int(target[4:])])
-        elif target.startswith("bound:"):
-            harvested[target] = as_data(builder._bound(target[6:]))
-        else:
-            raise RecipeError(f"unknown harvest target {target!r}")
+    harvested = {target: as_data(_target(target, result, args, builder))
+                 for target in kind["harvest"]}
     if len(harvested) == 1:
         return next(iter(harvested.values()))
     return harvested
+
+
+def _target(target: str, result: Any, args: Any, builder: Builder) -> Any:
+    """One harvest target of a call (see the module docstring)."""
+    if target == "return":
+        return result
+    if target.startswith("arg:"):
+        return args[int(target[4:])]
+    if target.startswith("bound:"):
+        return builder._bound(target[6:])
+    if target.startswith("grad:"):
+        return _grads(_target(target[5:], result, args, builder))
+    if target.startswith("training:"):
+        module = _target(target[9:], result, args, builder)
+        if not isinstance(module, torch.nn.Module):
+            raise TypeError(f"expected a torch.nn.Module, got {type(module).__name__}")
+        return bool(module.training)
+    raise RecipeError(f"unknown harvest target {target!r}")
+
+
+def _grads(value: Any) -> Any:
+    """The ``.grad`` of every tensor in ``value``; a missing one is zeros (what
+    ``zero_grad(set_to_none=True)`` leaves means the same as zeroed)."""
+    if isinstance(value, torch.Tensor):
+        grad = value.grad
+        return torch.zeros_like(value).detach() if grad is None else grad.detach().clone()
+    if isinstance(value, torch.nn.Module):
+        return {name: _grads(p) for name, p in value.named_parameters()}
+    if isinstance(value, (list, tuple)):
+        return [_grads(v) for v in value]
+    raise TypeError(f"expected tensors, got {type(value).__name__}")
 
 
 def _construct(cls: Any, case: Mapping[str, Any], kind: Mapping[str, Any],

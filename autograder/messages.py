@@ -8,6 +8,7 @@ replaced by a neutral phrase unless the caller says the case is public.
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from .compare import Mismatch
@@ -137,11 +138,41 @@ def text(key: str, lang: str, **values: Any) -> str:
     return TEXT[key][lang].format(**values)
 
 
-def render_path(path: tuple[str, ...]) -> str:
-    """``("softmax", "case h2", "[1]")`` → ``softmax › case h2[1]``."""
+#: A key of a call that records several things (autograder/kinds.py: ``Call.harvest``).
+HARVEST_KEY = re.compile(r"\['((?:grad:|training:)*(?:return|arg:\d+|bound:\w+))'\]")
+
+TARGET_WORDS = {
+    "return": {"zh": "返回值", "en": "the return value"},
+    "arg": {"zh": "调用之后的第 {n} 个参数", "en": "argument {n} after the call"},
+    "bound": {"zh": "调用之后的 {name}", "en": "{name} after the call"},
+    "grad": {"zh": "{of} 的梯度（.grad）", "en": "the .grad of {of}"},
+    "training": {"zh": "{of} 是否处于训练模式（.training）",
+                 "en": "whether {of} is in training mode (.training)"},
+}
+
+
+def target_words(target: str, lang: str) -> str:
+    """``"grad:arg:0"`` → "the .grad of argument 1 after the call": what a student reads
+    instead of the harvest key when a question records more than one thing."""
+    head, _, rest = target.partition(":")
+    if head in ("grad", "training"):
+        return TARGET_WORDS[head][lang].format(of=target_words(rest, lang))
+    if head == "arg":
+        return TARGET_WORDS["arg"][lang].format(n=int(rest) + 1)
+    if head == "bound":
+        return TARGET_WORDS["bound"][lang].format(name=rest)
+    return TARGET_WORDS["return"][lang]
+
+
+def render_path(path: tuple[str, ...], lang: str = "en") -> str:
+    """``("softmax", "case h2", "[1]")`` → ``softmax › case h2[1]``; a harvest key
+    (``['grad:arg:0']``) in words."""
     out = ""
     for part in path:
-        if part.startswith("["):
+        key = HARVEST_KEY.fullmatch(part)
+        if key:
+            out += (" › " if out else "") + target_words(key.group(1), lang)
+        elif part.startswith("["):
             out += part
         else:
             out += (" › " if out else "") + part
@@ -177,6 +208,6 @@ def render_mismatch(m: Mismatch, lang: str, reveal: bool = False) -> str:
                                       else "far", lang)
             details["n_missing"] = len(details.get("missing", ()))
             details["n_extra"] = len(details.get("extra", ()))
-    where = render_path(m.path)
+    where = render_path(m.path, lang)
     body = text(kind, lang, **details)
     return f"{where}: {body}" if where else body

@@ -56,7 +56,8 @@ def _mix() -> list[tuple[Path, float, int]]:
     mix = [(EXAMPLES / "correct.ipynb", full, 19),
            (EXAMPLES / "partly_wrong.ipynb", full - sum(points[q] for q in wrong_twice), 6),
            (EXAMPLES / "blank.ipynb", 0.0, 6)]
-    mix += [(MISTAKES_DIR / m["file"], full - sum(points[q] for q in m["breaks"]), 4)
+    mix += [(MISTAKES_DIR / m["file"],
+             full - sum(points[q] - m.get("keeps", {}).get(q, 0) for q in m["breaks"]), 2)
             for m in MISTAKES]
     crash_timeout_cheat = {  # corpus entry: students
         "06_kill_self.ipynb": 2, "06_answers_raise_exits.ipynb": 2, "07_loops.ipynb": 1,
@@ -133,7 +134,8 @@ def _export(course: Path) -> dict[str, dict[str, str]]:
 
 def _check_export(course: Path) -> None:
     rows = _export(course)
-    assert {s: float(r["score"]) for s, r in rows.items()} == EXPECTED
+    assert {s: round(float(r["score"]), 4) for s, r in rows.items()} == \
+        {s: round(score, 4) for s, score in EXPECTED.items()}
     late = rows["zz_late"]  # graded in full, then zeroed by nbgrader's late policy
     full = sum(_points().values())
     assert float(late["raw_score"]) == full and float(late["late_submission_penalty"]) == full

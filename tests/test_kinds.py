@@ -205,3 +205,53 @@ def test_loading_a_chapter_with_sibling_modules_from_many_threads_at_once(tmp_pa
     with ThreadPoolExecutor(8) as pool:
         specs = list(pool.map(lambda _: load_assignment(folder), range(16)))
     assert all([nb.name for nb in s.notebooks] == ["nb0", "nb1", "nb2", "nb3"] for s in specs)
+
+
+def test_grad_and_training_targets_record_what_a_rule_is_about():
+    """``grad:`` and ``training:`` see side effects a question states as rules: the
+    gradients a step must zero, the mode an evaluation must restore."""
+    def step(params, lr):
+        with torch.no_grad():
+            for p in params:
+                p -= lr * p.grad
+
+    def step_and_zero(params, lr):
+        step(params, lr)
+        for p in params:
+            p.grad = None  # what zero_grad(set_to_none=True) does: as good as zeros
+
+    case = {"args": [[leaf(torch.ones(2), torch.full((2,), 3.0))], 0.5], "kwargs": {},
+            "seed": 1}
+    kind = Call(harvest=("arg:0", "grad:arg:0")).to_data()
+    kept = run_case(step, case, kind, {})
+    assert kept["grad:arg:0"][0].tolist() == [3.0, 3.0]
+    assert kept["arg:0"][0].tolist() == [-0.5, -0.5]
+    assert run_case(step_and_zero, case, kind, {})["grad:arg:0"][0].tolist() == [0.0, 0.0]
+
+    def evaluate(net):
+        net.eval()
+        return 1.0
+
+    def evaluate_and_restore(net):
+        was = net.training
+        net.eval()
+        net.train(was)
+        return 1.0
+
+    mode = Call(harvest=("return", "training:arg:0")).to_data()
+    for training in (True, False):
+        case = {"args": [new("torch.nn.Dropout", 0.5, training=training)], "kwargs": {},
+                "seed": 1}
+        assert run_case(evaluate, case, mode, {}) == {"return": 1.0, "training:arg:0": False}
+        assert run_case(evaluate_and_restore, case, mode, {})["training:arg:0"] is training
+
+
+def test_a_harvest_key_is_named_in_words_in_messages():
+    from autograder.messages import render_path
+
+    assert render_path(("sgd", "case h1", "['grad:arg:0']", "[1]"), "en") == \
+        "sgd › case h1 › the .grad of argument 1 after the call[1]"
+    assert render_path(("['training:arg:1']",), "zh") == \
+        "调用之后的第 2 个参数 是否处于训练模式（.training）"
+    assert render_path(("x", "['bound:net']"), "en") == "x › net after the call"
+    assert render_path(("x", "['a:b']"), "en") == "x['a:b']"  # a student's own key stays

@@ -226,10 +226,20 @@ def _model(g: torch.Generator, side: int, k: int, bind: str | None = None):
                state=_linear_state(g, side * side, k), bind=bind)
 
 
-def _eval_case(sizes: list[int], side: int, k: int):
+def _dropout_model(g: torch.Generator, side: int, k: int):
+    """The same, with dropout before the linear layer: its accuracy in training mode is
+    not its accuracy in evaluation mode, so an answer that never calls ``net.eval()``
+    is seen."""
+    state = {k_.replace("1.", "2."): v for k_, v in _linear_state(g, side * side, k).items()}
+    return new("torch.nn.Sequential", new("torch.nn.Flatten"), new("torch.nn.Dropout", 0.5),
+               new("torch.nn.Linear", side * side, k), state=state)
+
+
+def _eval_case(sizes: list[int], side: int, k: int, dropout: bool = False):
     def make(g: torch.Generator) -> Args:
         centres = _randn(g, k, 1, side, side)
-        return args(_batches(g, sizes, side, k, centres), _model(g, side, k))
+        model = (_dropout_model if dropout else _model)(g, side, k)
+        return args(_batches(g, sizes, side, k, centres), model)
     return make
 
 
@@ -261,7 +271,8 @@ QUESTIONS = [
         public(_loss_case((5, 1), (5,))), hidden(_loss_case((8, 1), (8, 1))),
         hidden(_loss_case((6,), (6,))),
     ]),
-    Question("sgd", 2, ref.sgd, kind=Call(harvest=("arg:0",)), cases=[
+    # The parameters after the step, and their gradients: zeroed, as the question says.
+    Question("sgd", 2, ref.sgd, kind=Call(harvest=("arg:0", "grad:arg:0")), cases=[
         public(_sgd_case(2, 0.03, 10)), hidden(_sgd_case(3, 0.1, 4)),
         hidden(_sgd_case(5, 0.5, 32)),
     ]),
@@ -284,9 +295,12 @@ QUESTIONS = [
     Question("accuracy", 1, ref.accuracy, cases=[
         public(_book_probs), hidden(_prob_case(20, 5)), hidden(_prob_case(7, 3)),
     ]),
-    Question("evaluate_accuracy", 1, ref.evaluate_accuracy, cases=[
+    # The accuracy, and the model's mode afterwards (it comes in training mode and must
+    # leave in it); the last case's dropout tells an answer that never calls eval().
+    Question("evaluate_accuracy", 1, ref.evaluate_accuracy,
+             kind=Call(harvest=("return", "training:arg:1")), cases=[
         public(_eval_case([8, 8, 5], 4, 3)), hidden(_eval_case([16, 16, 16, 3], 4, 5)),
-        hidden(_eval_case([10], 3, 2)),
+        hidden(_eval_case([10], 3, 2)), hidden(_eval_case([40, 24], 4, 3, dropout=True)),
     ]),
     Question("train_ch3", 3, ref.train_ch3, kind=Call(harvest=("bound:net",)),
              tolerance=WITH_WEIGHTS, cases=[
