@@ -245,7 +245,7 @@ every epoch safely.
 - 记下 `net.training`，调用 `net.eval()`；在 `torch.no_grad()` 下遍历 `data_iter` 的每个 `(X, y)`，移到 `device`，数出 `net(X).argmax(dim=1) == y` 的个数。
 - 全部数完后除以样本总数（最后一个小批量可能更小，所以不要对每批的准确率求平均），并用 `net.train(原来的模式)` 恢复模式。
 
-评分用的网络含有丢弃层：如果忘了 `net.eval()`，预测就是随机的，准确率会不对。
+评分用的网络含有丢弃层：如果忘了 `net.eval()`，预测就是随机的，准确率会不对。网络交来时处于训练模式，评分也会查看调用之后它是否回到了训练模式。
 """, """
 Write `evaluate_accuracy(data_iter, net, device=None)`, returning the classification accuracy of `net` on `data_iter` as a
 Python `float`:
@@ -254,7 +254,7 @@ Python `float`:
 - Remember `net.training` and call `net.eval()`; under `torch.no_grad()`, go through every `(X, y)` of `data_iter`, move them to `device`, and count where `net(X).argmax(dim=1) == y`.
 - Divide by the total number of examples at the end (the last minibatch may be smaller, so do not average per-batch accuracies) and restore the mode with `net.train(previous mode)`.
 
-The grader's networks contain dropout: forget `net.eval()` and the predictions are random, so the accuracy comes out wrong.
+The grader's networks contain dropout: forget `net.eval()` and the predictions are random, so the accuracy comes out wrong. The network comes in training mode, and grading also looks at whether it is back in training mode after the call.
 """, '''
 def evaluate_accuracy(data_iter, net, device=None):
     """分类准确率（评估模式）/ Accuracy of net over data_iter, computed in eval mode."""

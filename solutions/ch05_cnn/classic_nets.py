@@ -220,7 +220,10 @@ QUESTIONS = [
     # §5.5
     Question("lenet", 2, ref.lenet, kind=Construct(harvest=NET), tolerance=WITH_WEIGHTS,
              cases=[public(_lenet_case(2)), hidden(_lenet_case(5)), hidden(_lenet_case(1))]),
-    Question("evaluate_accuracy", 1, ref.evaluate_accuracy, cases=[
+    # The accuracy and the model's mode afterwards: it comes in training mode and, as the
+    # notebook says, must leave in it.
+    Question("evaluate_accuracy", 1, ref.evaluate_accuracy,
+             kind=Call(harvest=("return", "training:arg:1")), cases=[
         public(_eval_case([8, 8, 5], 4, 16, 3)),
         hidden(_eval_case([16, 16, 16, 3], 5, 24, 5)),
         hidden(_eval_case([40], 3, 32, 4, loader=7)),
