@@ -153,6 +153,7 @@ try:
 - `X` 至少二维，第 0 维是样本、第 1 维是时间步；`valid_len[i]` 是第 `i` 个样本的有效长度。
 - 返回一个与 `X` 形状、类型相同的**新**张量：第 `i` 个样本中时间步 `t >= valid_len[i]` 的所有元素换成 `value`，其余不变（`X` 多出来的维度整体一起屏蔽）。
 - 提示：`torch.arange(X.shape[1])` 与 `valid_len` 比较得到 (样本数, 时间步数) 的布尔掩码，再用 `torch.where`。
+- 评分时也会查看调用之后的 `X`：它必须保持原样（书中的版本直接改写 `X`，这里不行）。
 
 例：`sequence_mask(torch.tensor([[1, 2, 3], [4, 5, 6]]), torch.tensor([1, 2]))` 得到 `[[1, 0, 0], [4, 5, 0]]`。
 """, """
@@ -163,6 +164,7 @@ A batch of sequences is padded to one length, and the padded positions should no
 - Return a **new** tensor with `X`'s shape and dtype in which every element of example `i` at time steps `t >= valid_len[i]` is replaced by
   `value` and the rest is unchanged (any further dimensions of `X` are masked as a whole).
 - Hint: comparing `torch.arange(X.shape[1])` with `valid_len` gives an (examples, time steps) boolean mask; then use `torch.where`.
+- Grading also looks at `X` after the call: it must be unchanged (the book's version writes into `X`; here that loses the point).
 
 Example: `sequence_mask(torch.tensor([[1, 2, 3], [4, 5, 6]]), torch.tensor([1, 2]))` gives `[[1, 0, 0], [4, 5, 0]]`.
 """, '''

@@ -374,7 +374,10 @@ QUESTIONS = [
         hidden(_encoder_case(9, 4, 7, 3, 2, 6, with_state=True)),
         hidden(_encoder_case(11, 6, 5, 2, 5, 3, with_state=True)),
     ]),
-    Question("sequence_mask", 1, ref.sequence_mask, cases=[
+    # The mask and X after the call: the question asks for a new tensor (the book masks X
+    # in place), so X must come back unchanged.
+    Question("sequence_mask", 1, ref.sequence_mask, kind=Call(harvest=("return", "arg:0")),
+             cases=[
         public(lambda g: args(torch.tensor([[1, 2, 3], [4, 5, 6]]), torch.tensor([1, 2]))),
         hidden(_mask_case(5, 7, ints=True)),
         hidden(_mask_case(3, 4, 2, value=-1.0)),
