@@ -597,6 +597,8 @@ QUESTIONS = [
                           "w i d e s t _": 3}, 8)),
         hidden(_bpe_case({"a a a a": 3, "b a b a": 3}, 4)),     # overlapping pairs, a tie
         hidden(_bpe_case({"a b": 2, "c d": 2, "e": 1}, 5)),      # a tie, then no pairs left
+        # "ab c" becomes "abc", which an earlier merge already made: frequencies add (5)
+        hidden(_bpe_case({"a b c": 2, "ab c": 3, "x y": 1}, 3)),
     ]),
     # §10.5
     Question("cooccurrence", 2, ref.cooccurrence, cases=[
