@@ -83,10 +83,16 @@ def _labels(g: torch.Generator, counts: list[int], names: list[str], hex_ids: bo
 # ---- §9.12 ---------------------------------------------------------------------------------
 
 def _csv_case(counts: list[int], names: list[str], hex_ids: bool, header: str,
-              newline: str = "\n", final_newline: bool = True):
+              newline: str = "\n", final_newline: bool = True, padded: bool = False):
+    """A labels CSV; ``padded``: spaces around the fields and blank lines between rows
+    (and after the last), which the question says to strip and skip."""
     def make(g: torch.Generator) -> Args:
         labels = _labels(g, counts, names, hex_ids)
-        text = newline.join([header, *(f"{i},{lab}" for i, lab in labels.items())])
+        rows = [f" {i} , {lab}  " if padded else f"{i},{lab}" for i, lab in labels.items()]
+        if padded:
+            rows = [row for k, row in enumerate(rows) for row in ([row, "  "] if k % 3 == 1
+                                                                   else [row])] + [""]
+        text = newline.join([header, *rows])
         return args(text + (newline if final_newline else ""))
     return make
 
@@ -186,7 +192,9 @@ QUESTIONS = [
                     hidden(_csv_case([4, 3, 5, 2], DOG_NAMES[:4], True, "id,breed", "\r\n",
                                      final_newline=False)),
                     hidden(_csv_case([3, 1, 4, 1, 5, 2], CIFAR_NAMES[4:], False,
-                                     "id,label"))]),
+                                     "id,label")),
+                    hidden(_csv_case([2, 3, 2], DOG_NAMES[4:7], True, "id,breed",
+                                     padded=True))]),
     Question("reorg_train_valid", 3, ref.reorg_cifar_probe, object="reorg_cifar_probe",
              cpu_only=True,
              cases=[public(_reorg_case([5, 4, 3], ["cat", "dog", "frog"], 0.25)),
