@@ -666,7 +666,7 @@ except NotImplementedError:
 - 优化器是不带动量的 `torch.optim.SGD`，`weight_decay=0.001`；
 - `param_group=True` 时分两组：`net.fc` 以外的所有参数用学习率 `lr`，`net.fc` 的参数用 `lr * 10`（输出层从头学，所以学得更快）；`param_group=False` 时所有参数都用 `lr`（书中用来对比从头训练）；
 - 损失是 `nn.CrossEntropyLoss()`（平均）；先 `net.train()`，然后 `num_epochs` 遍 `train_iter`，每个小批量做一步：前向、损失、`zero_grad`、`backward`、`step`；
-- 返回每一步损失的列表（Python 浮点数）。评分程序比较 k 步之后网络的全部参数和缓冲区（rtol 1e-4）。
+- 返回每一步损失的列表（Python 浮点数）。评分程序比较 k 步之后网络的全部参数和缓冲区（rtol 1e-4）。有一个隐藏用例交来的网络处于评估模式：不调用 `net.train()`，批量规范化层就会用错统计量。
 
 请在这里直接写循环，不要调用上面的 `train`：这样一道题的错误不会连累另一道题。
 """, """
@@ -675,7 +675,7 @@ Write `train_fine_tuning(net, train_iter, lr, num_epochs, param_group=True)`:
 - the optimiser is `torch.optim.SGD` without momentum, `weight_decay=0.001`;
 - with `param_group=True` there are two groups: every parameter outside `net.fc` with learning rate `lr`, and `net.fc`'s parameters with `lr * 10` (the output layer learns from scratch, so it learns faster); with `param_group=False` every parameter uses `lr` (the book's comparison with training from scratch);
 - the loss is `nn.CrossEntropyLoss()` (a mean); call `net.train()`, then go `num_epochs` times through `train_iter`, one step per minibatch: forward, loss, `zero_grad`, `backward`, `step`;
-- return the list of every step's loss (Python floats). The grader compares all the network's parameters and buffers after k steps (rtol 1e-4).
+- return the list of every step's loss (Python floats). The grader compares all the network's parameters and buffers after k steps (rtol 1e-4). One hidden case hands the network over in evaluation mode: without `net.train()` its batch-norm layer uses the wrong statistics.
 
 Write the loop here rather than calling `train` above, so that a mistake in one question does not cost the other.
 """, '''

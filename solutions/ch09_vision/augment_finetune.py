@@ -307,8 +307,10 @@ def _train_augs_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
 # ---- §9.2 fine-tuning ---------------------------------------------------------------------
 
 def _small_net(g: torch.Generator, channels: int, classes: int, bind: str | None = None,
-               kernel: int = 3) -> tuple[Any, dict[str, torch.Tensor]]:
-    """A "pretrained" net with ResNet's names: conv1, bn1, relu, avgpool, flatten, fc."""
+               kernel: int = 3, training: bool | None = None,
+               ) -> tuple[Any, dict[str, torch.Tensor]]:
+    """A "pretrained" net with ResNet's names: conv1, bn1, relu, avgpool, flatten, fc;
+    ``training=False`` hands it over in evaluation mode."""
     template = nn.Sequential()
     template.add_module("conv1", nn.Conv2d(3, channels, kernel, padding=kernel // 2,
                                            bias=False))
@@ -331,7 +333,7 @@ def _small_net(g: torch.Generator, channels: int, classes: int, bind: str | None
               ["flatten", new("torch.nn.Flatten")],
               ["fc", new("torch.nn.Linear", channels, classes)]]
     net = new("torch.nn.Sequential", new("torch.nn.modules.container.OrderedDict", layers),
-              state=state, bind=bind)
+              state=state, bind=bind, training=training)
     return net, state
 
 
@@ -382,9 +384,12 @@ def _finetune_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
 
 
 def _tune_case(channels: int, classes: int, batches: int, batch: int, side: int,
-               lr: float, epochs: int, *flag: bool):
+               lr: float, epochs: int, *flag: bool, in_eval_mode: bool = False):
+    """``in_eval_mode``: the net comes in evaluation mode (as after an evaluation), so an
+    answer that never calls ``net.train()`` trains with frozen batch statistics."""
     def make(g: torch.Generator) -> Args:
-        net, _ = _small_net(g, channels, classes, bind="net")
+        net, _ = _small_net(g, channels, classes, bind="net",
+                            training=False if in_eval_mode else None)
         data = [(torch.randn(batch, 3, side, side, generator=g),
                  torch.randint(0, classes, (batch,), generator=g)) for _ in range(batches)]
         return args(net, data, lr, epochs, *flag)
@@ -483,12 +488,14 @@ QUESTIONS = [
         public(_tune_case(8, 2, 3, 8, 10, 0.05, 2, True)),
         hidden(_tune_case(6, 3, 2, 6, 12, 0.1, 3, True)),
         hidden(_tune_case(8, 2, 3, 8, 10, 0.05, 2, False)),
+        hidden(_tune_case(6, 2, 2, 8, 10, 0.05, 2, True, in_eval_mode=True)),
     ]),
     Question("fine_tune_frozen", 2, ref.fine_tune_frozen,
              kind=Call(harvest=("return", "bound:net")), tolerance=STEPS, cases=[
         public(_tune_case(8, 2, 3, 8, 10, 0.05, 2)),
         hidden(_tune_case(6, 3, 2, 6, 12, 0.1, 3)),
         hidden(_tune_case(5, 4, 4, 5, 8, 0.2, 1)),
+        hidden(_tune_case(6, 3, 2, 6, 12, 0.1, 2, in_eval_mode=True)),
     ]),
 ]
 
