@@ -89,6 +89,12 @@ BOOK_DOG_CAT = torch.tensor([[60.0, 45.0, 378.0, 516.0], [400.0, 112.0, 655.0, 4
 BOOK_GT = torch.tensor([[0, 0.1, 0.08, 0.52, 0.92], [1, 0.55, 0.2, 0.9, 0.88]])
 BOOK_ANCHORS = torch.tensor([[0, 0.1, 0.2, 0.3], [0.15, 0.2, 0.4, 0.4], [0.63, 0.05, 0.88, 0.98],
                              [0.66, 0.45, 0.8, 0.8], [0.57, 0.3, 0.92, 0.9]])
+#: Two objects that want the same anchor most: anchor 0 overlaps object 1 (IoU 0.8) more
+#: than object 0 (0.5).  Largest overlap first gives anchor 0 to object 1; going object by
+#: object (column by column) gives it to object 0, which the question rules out.
+CONTESTED_GT = torch.tensor([[0.0, 0.0, 0.5, 1.0], [0.0, 0.0, 1.0, 0.8]])
+CONTESTED_ANCHORS = torch.tensor([[0.0, 0.0, 1.0, 1.0], [0.1, 0.5, 0.6, 1.0],
+                                  [0.6, 0.0, 1.0, 0.4]])
 BOOK_NMS_BOXES = torch.tensor([[0.1, 0.08, 0.52, 0.92], [0.08, 0.2, 0.56, 0.95],
                                [0.15, 0.3, 0.62, 0.91], [0.55, 0.2, 0.9, 0.88]])
 BOOK_CLS_PROBS = torch.tensor([[0.0] * 4, [0.9, 0.8, 0.7, 0.1], [0.1, 0.2, 0.3, 0.9]])
@@ -373,7 +379,8 @@ QUESTIONS = [
     Question("assign_anchor_to_bbox", 2, det.assign_anchor_to_bbox, cases=[
         public(lambda g: args(BOOK_GT[:, 1:].clone(), BOOK_ANCHORS.clone())),
         hidden(_assign_case(3, 6, 0.5)), hidden(_assign_case(2, 4, 0.3)),
-        hidden(_assign_case(4, 2, 0.7))]),
+        hidden(_assign_case(4, 2, 0.7)),
+        hidden(lambda g: args(CONTESTED_GT.clone(), CONTESTED_ANCHORS.clone(), 0.5))]),
     Question("offset_boxes", 1, det.offset_boxes, cases=[
         public(lambda g: args(BOOK_ANCHORS[2:3].clone(), BOOK_GT[1:2, 1:].clone())),
         hidden(_offset_case(6)), hidden(_offset_case(2))]),
