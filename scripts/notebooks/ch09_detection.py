@@ -252,7 +252,7 @@ def offset_boxes(anchors, assigned_bb, eps=1e-6):
 - 掩码：分到框的锚框四个位置为 1，其余为 0（float32）；
 - 偏移量：`offset_boxes` 的结果乘掩码（背景锚框的偏移量为 0）。
 
-返回 `(bbox_offset, bbox_mask, class_labels)`，形状分别为 (b, 4n)、(b, 4n)、(b, n)。只允许对图像和真实框写循环，不要对锚框逐个循环。
+返回 `(bbox_offset, bbox_mask, class_labels)`，形状分别为 (b, 4n)、(b, 4n)、(b, n)。对图像和真实框写循环，锚框用张量运算一次算完：逐个锚框循环得到的值相同（评分只比较值），但在成千上万个锚框上会很慢。
 """, """
 Write `multibox_target(anchors, labels)`: `anchors` has shape (1, n, 4), `labels` shape (b, m, 5) with rows (class, xmin,
 ymin, xmax, ymax). For each image of the batch:
@@ -262,8 +262,8 @@ ymin, xmax, ymax). For each image of the batch:
 - mask: 1 in the four positions of an anchor that has a box, 0 otherwise (float32);
 - offsets: those of `offset_boxes`, times the mask (background anchors get offset 0).
 
-Return `(bbox_offset, bbox_mask, class_labels)` of shapes (b, 4n), (b, 4n) and (b, n). Loop over images and true boxes
-only, never anchor by anchor.
+Return `(bbox_offset, bbox_mask, class_labels)` of shapes (b, 4n), (b, 4n) and (b, n). Loop over images and true boxes,
+and handle the anchors with tensor operations: a loop over the anchors gives the same values (grading compares values only), but it is slow with thousands of anchors.
 """, '''
 def multibox_target(anchors, labels):
     """锚框的训练标签 / Training targets of the anchors: offsets, mask, classes."""

@@ -408,13 +408,13 @@ def train_birnn(features, labels, embed, num_hiddens=16, num_epochs=10, lr=0.01,
 ''')
     nb.question("predict_sentiment", """
 写 `predict_sentiment(net, vocab, sentence)`：`sentence` 是词的列表。把它换成索引，做成形状为 (1, 词数) 的 int64 张量交给 `net`，
-得到 (1, 2) 的分数；分数最大的类别是 1 就返回字符串 `"positive"`，是 0 就返回 `"negative"`。不要计算梯度（`torch.no_grad()`）。
+得到 (1, 2) 的分数；分数最大的类别是 1 就返回字符串 `"positive"`，是 0 就返回 `"negative"`。预测时用 `torch.no_grad()`：不需要梯度，还省内存（返回的字符串不受影响，所以这一点不评分）。
 
 评分时通过 `predict_with` 调用；传入的 `net` 不一定是 `BiRNN`，可以是任何把 (1, 词数) 的索引变成 (1, 2) 分数的模块。
 """, """
 Write `predict_sentiment(net, vocab, sentence)`: `sentence` is a list of words. Turn it into indices, make an int64 tensor of shape
 (1, words) of them and give it to `net`, which returns (1, 2) scores; return the string `"positive"` if the highest score is class 1
-and `"negative"` if it is class 0. Compute no gradients (`torch.no_grad()`).
+and `"negative"` if it is class 0. Predict under `torch.no_grad()`: no gradient is needed and it saves memory (the string returned is the same either way, so this part is not graded).
 
 It is graded through `predict_with`; the `net` passed need not be a `BiRNN`: any module turning (1, words) indices into (1, 2) scores.
 """, '''
