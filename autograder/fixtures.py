@@ -231,7 +231,8 @@ def build(course: Course, assignment_id: str, out: Path | None = None,
     for nb in selected:
         if progress:
             progress(f"{assignment_id}/{nb.name}")
-        plan = make_plan(spec, nb, secret)
+        with deterministic_cpu():  # case makers compute too: same threads as the reference
+            plan = make_plan(spec, nb, secret)
         # The reference runs on the decoded plan: exactly the inputs the student will get.
         plan = wire.decode(*wire.encode(plan))
         expected = run_reference(nb, plan)

@@ -22,8 +22,10 @@ HERE = Path(__file__).resolve().parent
 MASTER = ROOT / "solutions" / "ch03_basics" / "linear_softmax.ipynb"
 BLANK = ROOT / "assignments" / "ch03_basics" / "linear_softmax.ipynb"
 FULL = 18.0
-#: A port on the host's loopback that the test listens on; nothing may reach it.
-HOST_PORT = 47139
+#: A port on the host's loopback that the test listens on; nothing may reach it.  Below
+#: Linux's ephemeral range (32768-60999): a port inside it can be any client connection's
+#: local port at that moment (CI once failed to bind 47139 while other tests ran).
+HOST_PORT = 29471
 #: Any process whose command line holds this must be gone after the batch.
 LEFTOVER_MARK = "d2l-leftover-marker"
 
