@@ -277,7 +277,7 @@ def evaluate_accuracy(data_iter, net, device=None):
 写训练函数 `train_ch5(net, train_iter, test_iter, optimizer, device, num_epochs)`，就地训练 `net` 并返回每个周期的记录：
 
 - 先 `net.to(device)`，损失函数用 `nn.CrossEntropyLoss()`（对小批量取平均；书中的 `batch_size` 参数因此不需要了）。
-- 每个周期开始时 `net.train()`；对每个小批量：移到 `device`，前向计算，求损失，`optimizer.zero_grad()`，`l.backward()`，`optimizer.step()`。
+- 每个周期开始时 `net.train()`（评分用的网络没有丢弃层和批量规范化层，这一步在这里不改变结果，不单独评分；第 9.2 节的微调会检查它）；对每个小批量：移到 `device`，前向计算，求损失，`optimizer.zero_grad()`，`l.backward()`，`optimizer.step()`。
   同时累计损失之和（`l.item() * 本批样本数`）和预测正确的个数。
 - 周期结束时用 `evaluate_accuracy(test_iter, net, device)` 求测试准确率，并打印一行进度。
 - 返回字典 `{"train_loss": [...], "train_acc": [...], "test_acc": [...]}`，每个列表有 `num_epochs` 个 Python `float`：每个样本的平均损失、训练准确率、测试准确率。
@@ -291,7 +291,7 @@ Write the training function `train_ch5(net, train_iter, test_iter, optimizer, de
 place and returns a per-epoch history:
 
 - First `net.to(device)`; the loss is `nn.CrossEntropyLoss()` (a minibatch mean, which is why the book's `batch_size` argument is no longer needed).
-- At the start of each epoch call `net.train()`; for each minibatch: move it to `device`, run the forward pass, compute the loss, `optimizer.zero_grad()`, `l.backward()`, `optimizer.step()`. Meanwhile add up the loss (`l.item() * examples in the batch`) and the number of correct predictions.
+- At the start of each epoch call `net.train()` (the graded network has no dropout or batch norm, so here this step changes nothing and is not graded on its own; §9.2's fine-tuning checks it); for each minibatch: move it to `device`, run the forward pass, compute the loss, `optimizer.zero_grad()`, `l.backward()`, `optimizer.step()`. Meanwhile add up the loss (`l.item() * examples in the batch`) and the number of correct predictions.
 - At the end of an epoch compute the test accuracy with `evaluate_accuracy(test_iter, net, device)` and print a line of progress.
 - Return `{"train_loss": [...], "train_acc": [...], "test_acc": [...]}`, each a list of `num_epochs` Python `float`s: the mean loss per example, the training accuracy and the test accuracy.
 

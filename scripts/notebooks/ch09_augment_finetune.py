@@ -401,7 +401,7 @@ def load_cifar10(images, labels, is_train, augs, batch_size):
     nb.question("train", """
 写训练函数 `train(train_iter, test_iter, net, loss, optimizer, device, num_epochs)`（书中 9.1 节的 `train`）：
 
-- 把 `net` 移到 `device`；每个周期先 `net.train()`，对每个小批量：把 `X, y` 移到 `device`，前向、`loss(y_hat, y)`（一个平均损失）、`optimizer.zero_grad()`、`backward()`、`optimizer.step()`。
+- 把 `net` 移到 `device`；每个周期先 `net.train()`（评分用的小网络没有丢弃层和批量规范化层，这一步在这里不改变结果，不单独评分；下面的微调题会检查它），对每个小批量：把 `X, y` 移到 `device`，前向、`loss(y_hat, y)`（一个平均损失）、`optimizer.zero_grad()`、`backward()`、`optimizer.step()`。
 - 记录每个周期的平均训练损失（按样本数加权）、训练准确率，以及周期结束后用给定的 `evaluate_accuracy` 在 `test_iter` 上算出的测试准确率。
 - 返回字典 `{"train_loss": [...], "train_acc": [...], "test_acc": [...]}`，每个列表有 `num_epochs` 个 Python 浮点数。
 
@@ -409,7 +409,7 @@ def load_cifar10(images, labels, is_train, augs, batch_size):
 """, """
 Write the training function `train(train_iter, test_iter, net, loss, optimizer, device, num_epochs)` (§9.1's `train`):
 
-- Move `net` to `device`; each epoch, call `net.train()` first, then for every minibatch move `X, y` to `device`, run the forward pass, `loss(y_hat, y)` (a mean loss), `optimizer.zero_grad()`, `backward()`, `optimizer.step()`.
+- Move `net` to `device`; each epoch, call `net.train()` first (the small graded network has no dropout or batch norm, so here this step changes nothing and is not graded on its own; the fine-tuning questions below check it), then for every minibatch move `X, y` to `device`, run the forward pass, `loss(y_hat, y)` (a mean loss), `optimizer.zero_grad()`, `backward()`, `optimizer.step()`.
 - Record per epoch the mean training loss (weighted by examples), the training accuracy, and the test accuracy on `test_iter` computed after the epoch with the given `evaluate_accuracy`.
 - Return the dict `{"train_loss": [...], "train_acc": [...], "test_acc": [...]}`, each list holding `num_epochs` Python floats.
 
