@@ -348,7 +348,7 @@ but its `running_var` records the unbiased variance (divide by n − 1). Grading
 - `is_training` 为 `True`：二维输入在第 0 维上、四维输入在第 0、2、3 维上求均值和**有偏**方差（`keepdim=True` 能让形状直接对上），用它们标准化；
   再返回更新后的移动统计量 `momentum * moving_mean + (1 - momentum) * mean`（方差同理）。
 - 两种情况都返回 `Y = gamma * X_hat + beta`。
-- 建议对批量统计量用 `.detach()` 后再更新移动统计量：它们只是记录，不需要参与求梯度。
+- 建议对批量统计量用 `.detach()` 后再更新移动统计量：它们只是记录，不需要参与求梯度（数值不受影响，所以这一点不评分）。
 
 本题的隐藏用例都在训练模式下；`is_training=False` 的分支只有一个公开用例，它的分数算在后面的 `BatchNorm_eval` 一题里。
 """, """
@@ -359,7 +359,7 @@ Implement `batch_norm(X, gamma, beta, moving_mean, moving_var, eps, momentum, is
 - `is_training` is `True`: take the mean and the **biased** variance over axis 0 for 2-D input, over axes 0, 2, 3 for 4-D input (`keepdim=True` makes the shapes line up), and standardize with them;
   then return the updated moving statistics `momentum * moving_mean + (1 - momentum) * mean` (likewise for the variance).
 - Either way return `Y = gamma * X_hat + beta`.
-- Detach the batch statistics (`.detach()`) before updating the moving ones: they are records and take no part in the gradient.
+- It is a good idea to detach the batch statistics (`.detach()`) before updating the moving ones: they are records and take no part in the gradient (the values are the same either way, so this is not graded).
 
 This question's hidden cases are all in training mode; the `is_training=False` branch has one public case here and is scored by the `BatchNorm_eval` question below.
 """, '''
