@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
 import json
 import re
 import socket
+import subprocess
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -40,7 +45,20 @@ class Listener(threading.Thread):
         super().__init__(daemon=True)
         self.sock = socket.socket()
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind(("127.0.0.1", port))
+        # Another process may hold it for a moment (see PORT_LOCK); if it stays, say who.
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                self.sock.bind(("127.0.0.1", port))
+                break
+            except OSError as exc:
+                if exc.errno != errno.EADDRINUSE or time.monotonic() > deadline:
+                    holders = subprocess.run(["ss", "-tanp"], capture_output=True,
+                                             text=True).stdout
+                    raise OSError(exc.errno, f"{exc.strerror}: 127.0.0.1:{port}; sockets on "
+                                  f"it: {[ln for ln in holders.splitlines() if f':{port}' in ln]}"
+                                  ) from None
+                time.sleep(1)
         self.sock.listen()
         self.sock.settimeout(0.2)
         self.accepted = 0
@@ -73,15 +91,23 @@ def _leftovers() -> list[str]:
     return found
 
 
+#: Held while a batch listens on HOST_PORT.  pytest-xdist may run this module's tests on
+#: both workers at once (the warm and the cold batch: CI saw the second bind fail), and
+#: only one process can listen on the port.
+PORT_LOCK = Path(tempfile.gettempdir()) / f"d2l-adversarial-{HOST_PORT}.lock"
+
+
 def _batch(course, paths, warm):
     """Grade ``paths`` in one batch (longest first), results in the order given."""
-    listener = Listener(HOST_PORT)
-    listener.start()
-    slow = sorted(paths, key=lambda p: Path(p).name != "07_loops.ipynb")
-    try:
-        results = grade_batch(course, slow, CORPUS_LIMITS, workers=2, warm=warm)
-    finally:
-        listener.stop()
+    with open(PORT_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        listener = Listener(HOST_PORT)
+        listener.start()
+        slow = sorted(paths, key=lambda p: Path(p).name != "07_loops.ipynb")
+        try:
+            results = grade_batch(course, slow, CORPUS_LIMITS, workers=2, warm=warm)
+        finally:
+            listener.stop()
     assert listener.accepted == 0, "a submission reached the host's loopback"
     assert _leftovers() == [], "a submission left a process behind"
     by_path = {Path(r.path): r for r in results}
