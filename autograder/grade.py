@@ -136,8 +136,8 @@ class Grader:
                  assignment: str | None = None, warm: bool = False) -> None:
         self.course = course
         self.limits = limits or Limits()
-        if not self.limits.threads and threads_from_env():
-            self.limits = dataclasses.replace(self.limits, threads=threads_from_env())
+        if not self.limits.threads and (threads := threads_from_env()):
+            self.limits = dataclasses.replace(self.limits, threads=threads)
         self.assignment = assignment
         self.warm = warm and self.limits.sandbox.kind == "bwrap"
         self.hidden = [course.solutions, course.root / "reference_impl"]
