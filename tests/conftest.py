@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections import Counter
 from pathlib import Path
 
@@ -54,24 +56,40 @@ def pytest_terminal_summary(terminalreporter) -> None:
             f"{len(PASSED_ASSERTIONS)} test files")
 
 
-def pytest_configure(config) -> None:
-    config.addinivalue_line("markers", "xdist_group(name): run on one pytest-xdist worker")
+#: The test files that take longest, first: pytest-xdist hands whole files to its workers
+#: in collection order (``--dist loadfile --no-loadscope-reorder`` in scripts/test.sh), and
+#: a long file started last would leave one worker alone at the end.  From CI's
+#: ``--durations`` table, grouped by file (issue 23); every other file keeps its order.
+LONGEST_FIRST = ["tests/test_chapters.py", "tests/test_otter.py", "tests/test_class_batch.py",
+                 "tests/test_adversarial.py", "tests/test_hub.py",
+                 "tests/test_nbgrader_autograde.py", "tests/test_warm_isolation.py",
+                 "tests/adversarial/test_course_records.py", "tests/test_cli_errors.py"]
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    """Under pytest-xdist (``--dist loadgroup``): one worker per test file, and every file
-    that reads the shared verdicts on the same worker, so that each notebook is still
-    graded once per run and no module fixture (a hub, a graded class) is built twice.
+    """The longest test files first (:data:`LONGEST_FIRST`), each file's tests in order."""
+    def rank(item) -> int:
+        path = item.nodeid.split("::", 1)[0]
+        return LONGEST_FIRST.index(path) if path in LONGEST_FIRST else len(LONGEST_FIRST)
 
-    Known, not fixed yet (issue 23): xdist's own hook reads the marks before this one adds
-    them (CI's node ids carry no ``@group``), so today tests are spread one by one and each
-    worker keeps its own verdict store.  ``tryfirst`` would fix that and put every verdict
-    file on one worker: to be measured before it changes."""
-    shared = {item.module.__name__ for item in items
-              if "verdicts" in getattr(item, "fixturenames", ())}
-    for item in items:
-        name = item.module.__name__
-        item.add_marker(pytest.mark.xdist_group("verdicts" if name in shared else name))
+    items.sort(key=rank)  # stable: the rest keep pytest's order
+
+
+def pytest_configure(config) -> None:
+    """The run's shared verdict store (tests/verdicts.py): a fresh folder, made once by the
+    process that starts the run and handed to every pytest-xdist worker."""
+    if not hasattr(config, "workerinput"):
+        config.d2l_verdict_store = tempfile.mkdtemp(prefix="d2l-verdicts-")
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node) -> None:  # pytest-xdist's controller, per worker
+    node.workerinput["d2l_verdict_store"] = node.config.d2l_verdict_store
+
+
+def pytest_unconfigure(config) -> None:
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(config.d2l_verdict_store, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -80,9 +98,13 @@ def course() -> Course:
 
 
 @pytest.fixture(scope="session")
-def verdicts(course) -> Verdicts:
-    """The session's shared verdicts: each distinct notebook graded once (tests/verdicts.py)."""
-    return Verdicts(course)
+def verdicts(course, pytestconfig) -> Verdicts:
+    """The run's shared verdicts: each distinct notebook graded once (tests/verdicts.py),
+    whichever worker asks first."""
+    workerinput = getattr(pytestconfig, "workerinput", None)
+    folder = (workerinput["d2l_verdict_store"] if workerinput is not None
+              else pytestconfig.d2l_verdict_store)
+    return Verdicts(course, Path(folder))
 
 
 @pytest.fixture(scope="session")

@@ -12,8 +12,10 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import tomllib
 import zipfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -75,10 +77,15 @@ def otter_runs(tmp_path_factory, request):
     wanted = {(item.callspec.params["assignment"], item.callspec.params["notebook"])
               for item in request.session.items
               if item.module is request.module and hasattr(item, "callspec")}
+    selected = [n for n in NOTEBOOKS if n in wanted]
+    # Each full zip is one ``otter generate`` (a process, mostly otter's start-up): as
+    # many at once as there are cores.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        fulls = list(pool.map(lambda n: build_zip(COURSE, *n, True, root / n[0] / n[1] /
+                                                  "full.zip"), selected))
     jobs = []
-    for assignment, notebook in [n for n in NOTEBOOKS if n in wanted]:
+    for (assignment, notebook), full in zip(selected, fulls, strict=True):
         folder = root / assignment / notebook
-        full = build_zip(COURSE, assignment, notebook, True, folder / "full.zip")
         public = public_zip_path(COURSE, assignment, notebook)
         for label, (path, is_public) in _subjects(assignment, notebook).items():
             jobs.append(((assignment, notebook, label), public if is_public else full, path,
