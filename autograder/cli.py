@@ -131,12 +131,15 @@ MaxPrintedOpt = Annotated[int, typer.Option(
     help="Characters of the notebook's printed output kept (the rest is counted).")]
 MaxHarvestOpt = Annotated[str, typer.Option(
     help="Largest harvest (the answers' values) accepted back.")]
+RunDemosOpt = Annotated[bool, typer.Option(
+    "--run-demos", help="Also run the demonstration cells (ungraded: by default they are "
+                        "skipped, and no verdict depends on them).")]
 
 
 def _limits(sandbox: str, gpu: bool, cell_timeout: float, case_timeout: float,
             notebook_timeout: float, memory: str, cpu_time: int, max_processes: int,
             max_file_size: str, scratch_size: str, max_output: str, max_printed: int,
-            max_harvest: str) -> Limits:
+            max_harvest: str, run_demos: bool = False) -> Limits:
     """The flags above as :class:`Limits`, or a one-line error and exit 2."""
     if sandbox not in ("bwrap", "none"):
         raise _fail(f"--sandbox must be bwrap or none, not {sandbox!r}")
@@ -150,7 +153,7 @@ def _limits(sandbox: str, gpu: bool, cell_timeout: float, case_timeout: float,
         return Limits(cell_timeout=cell_timeout, case_timeout=case_timeout,
                       notebook_timeout=notebook_timeout, sandbox=options,
                       max_stdio_bytes=parse_size(max_output), max_output_chars=max_printed,
-                      max_harvest_bytes=parse_size(max_harvest))
+                      max_harvest_bytes=parse_size(max_harvest), run_demos=run_demos)
     except typer.BadParameter as exc:
         raise _fail(str(exc)) from None
 
@@ -178,6 +181,7 @@ def grade(
     max_output: MaxOutputOpt = "1M",
     max_printed: MaxPrintedOpt = 200_000,
     max_harvest: MaxHarvestOpt = "64M",
+    run_demos: RunDemosOpt = False,
     workers: Annotated[int, typer.Option(
         help="Notebooks graded at once (default: the number of CPU cores).")] = 0,
     warm: Annotated[bool, typer.Option(
@@ -194,7 +198,7 @@ def grade(
     course = _course(root)
     limits = _limits(sandbox, gpu, cell_timeout, case_timeout, notebook_timeout, memory,
                      cpu_time, max_processes, max_file_size, scratch_size, max_output,
-                     max_printed, max_harvest)
+                     max_printed, max_harvest, run_demos)
     paths = _expand(notebooks)
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                   TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
@@ -290,6 +294,7 @@ def autograde(
     max_output: MaxOutputOpt = "1M",
     max_printed: MaxPrintedOpt = 200_000,
     max_harvest: MaxHarvestOpt = "64M",
+    run_demos: RunDemosOpt = False,
     root: RootOpt = None,
 ) -> None:
     """Grade submitted/<student>/<assignment>/ in the sandbox, record the scores in
@@ -302,7 +307,7 @@ def autograde(
     course = _course(root)
     limits = _limits(sandbox, gpu, cell_timeout, case_timeout, notebook_timeout, memory,
                      cpu_time, max_processes, max_file_size, scratch_size, max_output,
-                     max_printed, max_harvest)
+                     max_printed, max_harvest, run_demos)
     try:
         backend = make_backend(scheduler, workers or os.cpu_count() or 1)
     except ValueError as exc:

@@ -157,17 +157,24 @@ def _student_line(exc: BaseException) -> list[int] | None:
 
 def run_cells(shell: Any, sources: list[tuple[str, bool]], limits: dict[str, Any],
               alarm: Alarm, out: CappedStream, control: int) -> list[dict[str, Any]]:
-    """Run every code cell; a demonstration cell cannot change what an answer sees.
+    """Run the code cells; a demonstration cell cannot change what an answer sees.
 
-    Why: a demo (not graded) may reuse a name a student's answer relies on (the book keeps
-    ``loss`` as a notebook-level variable; a demo training loop rebinds it to a tensor),
-    and grading runs every cell before the cases, where the student's own ``check()``
-    ran before the demo.  So every global a demo cell rebinds or deletes gets its old
-    object back afterwards; names it adds stay, for later demos.  (Marking an answer cell
-    as a demo only takes its own bindings away: nothing to gain.)
+    Demonstration cells (nbgrader-locked, ungraded) print and train for the student's
+    benefit; no verdict may depend on them, so unless ``limits["run_demos"]`` they are not
+    run at all (outcome ``skipped``): a notebook whose answers need a demo's state is a
+    notebook bug.  When they do run, a demo may still reuse a name a student's answer
+    relies on (the book keeps ``loss`` as a notebook-level variable; a demo training loop
+    rebinds it to a tensor), and grading runs every cell before the cases, where the
+    student's own ``check()`` ran before the demo.  So every global a demo cell rebinds
+    or deletes gets its old object back afterwards; names it adds stay, for later demos.
+    (Marking an answer cell as a demo only takes its own code away: nothing to gain.)
     """
     outcomes = []
+    run_demos = limits.get("run_demos", True)
     for index, (source, demo) in enumerate(sources, start=1):
+        if demo and not run_demos:
+            outcomes.append({"cell": index, "seconds": 0.0, "status": "skipped", "output": ""})
+            continue
         before = dict(shell.user_ns) if demo else None
         CELL_OF_COUNT[shell.execution_count] = index
         _send(control, f"cell {index}\n".encode())

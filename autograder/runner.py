@@ -40,6 +40,10 @@ class Limits:
     max_harvest_bytes: int = 64 * 1024 * 1024
     threads: int = 0  # torch threads per notebook; 0 leaves torch's default
     sandbox: SandboxOptions = SandboxOptions()
+    #: Run the demonstration cells too.  They print and train for the student's benefit
+    #: and no verdict depends on them (:func:`autograder.harvest.run_cells`), so by default
+    #: grading skips them and spends its time on what is graded.
+    run_demos: bool = False
 
 
 def threads_from_env() -> int:
@@ -273,7 +277,8 @@ def child_limits(limits: Limits, **extra: Any) -> dict[str, Any]:
     """What the sandboxed child is told about its limits (plain JSON data)."""
     return {"cell_timeout": limits.cell_timeout, "case_timeout": limits.case_timeout,
             "max_output_chars": limits.max_output_chars, "threads": limits.threads,
-            "device": "cuda" if limits.sandbox.gpu else "cpu", **extra}
+            "device": "cuda" if limits.sandbox.gpu else "cpu",
+            "run_demos": limits.run_demos, **extra}
 
 
 def _validate(value: Any) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:

@@ -61,6 +61,7 @@ def pytest_terminal_summary(terminalreporter) -> None:
 #: a long file started last would leave one worker alone at the end.  From CI's
 #: ``--durations`` table, grouped by file (issue 23); every other file keeps its order.
 LONGEST_FIRST = ["tests/test_chapters.py", "tests/test_otter.py", "tests/test_class_batch.py",
+                 "tests/test_demo_cells.py",
                  "tests/test_adversarial.py", "tests/test_hub.py",
                  "tests/test_nbgrader_autograde.py", "tests/test_warm_isolation.py",
                  "tests/adversarial/test_course_records.py", "tests/test_cli_errors.py"]
