@@ -1,4 +1,5 @@
-"""Regenerate the example submissions and the mistake notebooks from the master notebooks.
+"""Regenerate the example submissions, the mistake notebooks and the book-style notebooks
+from the master notebooks.
 
 Every generated notebook is the master with a small, named edit (``mistakes.json``), so
 a test can tell which questions each one must lose.  Run it after editing a master:
@@ -64,12 +65,35 @@ def mistake_notebooks(root: Path = ROOT,
     return out
 
 
+def book_notebooks(root: Path = ROOT) -> dict[Path, nbformat.NotebookNode]:
+    """Every chapter's book-style notebooks (``tests/notebooks/<assignment>/book_style.json``).
+
+    Each is the master with whole answer cells replaced (``answers``: cell id → source)
+    by code in the first edition's own idioms, written for this project; ``departs``
+    names the questions where the notebook explicitly asks for something else than the
+    book, with the points such code keeps and why (``tests/test_chapters.py``).
+    """
+    out: dict[Path, nbformat.NotebookNode] = {}
+    for listing in sorted((root / "tests" / "notebooks").glob("*/book_style.json")):
+        assignment = listing.parent.name
+        for variant in json.loads(listing.read_text()):
+            nb = nbformat.read(root / "solutions" / assignment / f"{variant['notebook']}.ipynb",
+                               as_version=4)
+            cells = {cell.get("id"): cell for cell in nb.cells}
+            for cell_id, source in variant["answers"].items():
+                if cell_id not in cells:
+                    raise ValueError(f"{listing}: {variant['file']}: no cell with id {cell_id}")
+                cells[cell_id].source = source
+            out[Path("tests/notebooks") / assignment / variant["file"]] = nb
+    return out
+
+
 def generate(root: Path = ROOT) -> dict[Path, nbformat.NotebookNode]:
     """Every generated notebook, by its path relative to ``root``."""
     master = nbformat.read(root / "solutions" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     blank = nbformat.read(root / "assignments" / ASSIGNMENT / f"{NOTEBOOK}.ipynb", as_version=4)
     edits = json.loads((root / "tests" / "notebooks" / ASSIGNMENT / "mistakes.json").read_text())
-    out = mistake_notebooks(root)
+    out = mistake_notebooks(root) | book_notebooks(root)
     examples = Path("examples") / ASSIGNMENT
     out[examples / "correct.ipynb"] = master
     partly = nbformat.from_dict(json.loads(json.dumps(master)))

@@ -116,7 +116,7 @@ def _batch(course, paths, warm, limits=CORPUS_LIMITS):
 
 
 CORPUS = [HERE / e.file for e in ENTRIES]
-MISTAKE_NOTEBOOKS = sorted((HERE.parent / "notebooks" / "ch03_basics").glob("*.ipynb"))
+MISTAKE_NOTEBOOKS = sorted((HERE.parent / "notebooks" / "ch03_basics").glob("mistake_*.ipynb"))
 
 
 @pytest.fixture(scope="module")
