@@ -303,7 +303,14 @@ def seed_everything(seed: int) -> None:
 
 
 def as_data(value: Any) -> Any:
-    """What is recorded for a harvested object: modules become their state dicts."""
+    """What is recorded for a harvested object: modules become their state dicts.
+
+    An ``nn.ParameterList`` is a module only in name: it is the list of parameters the
+    book's PyTorch code returns where a list is meant (``get_params``), so it is recorded
+    as that list, its tensors in order.
+    """
+    if isinstance(value, torch.nn.ParameterList):
+        return list(value)
     if isinstance(value, torch.nn.Module):
         return dict(value.state_dict())
     return value

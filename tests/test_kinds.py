@@ -10,6 +10,7 @@ from autograder.kinds import (
     Call,
     MissingObject,
     RecipeError,
+    as_data,
     isolated,
     leaf,
     new,
@@ -255,3 +256,14 @@ def test_a_harvest_key_is_named_in_words_in_messages():
         "调用之后的第 2 个参数 是否处于训练模式（.training）"
     assert render_path(("x", "['bound:net']"), "en") == "x › net after the call"
     assert render_path(("x", "['a:b']"), "en") == "x['a:b']"  # a student's own key stays
+
+
+def test_a_parameter_list_is_recorded_as_the_list_it_holds():
+    """The book's ``get_params`` returns an ``nn.ParameterList``: graded as the list of its
+    tensors (issue 30), while any other module is still recorded as its state dict."""
+    tensors = [torch.nn.Parameter(torch.ones(2, 3)), torch.nn.Parameter(torch.zeros(3))]
+    recorded = as_data(torch.nn.ParameterList(tensors))
+    assert type(recorded) is list and len(recorded) == 2
+    assert all(a is b for a, b in zip(recorded, tensors, strict=True))
+    layer = torch.nn.Linear(3, 2)
+    assert set(as_data(layer)) == {"weight", "bias"}
