@@ -78,12 +78,14 @@ def probe():
 '''
 
 
-def _job(worker: WarmWorker, source: str, tmp_path) -> dict:
+def _job(worker: WarmWorker, source: str, tmp_path, limits: Limits | None = None) -> dict:
     path = tmp_path / "nb.ipynb"
     nbformat.write(notebook_with([source]), path)
-    p1 = worker.run(path.read_bytes(), plan_bytes(PLAN), Limits())
+    p1 = worker.run(path.read_bytes(), plan_bytes(PLAN), limits or Limits())
     assert p1.status == "completed", (p1.status, p1.detail)
-    return p1.results["probe/p1"]
+    result = p1.results["probe/p1"]
+    assert result.get("status") == "ok", (result, p1.cells)
+    return result
 
 
 @pytest.fixture
