@@ -15,6 +15,7 @@ import pytest
 
 from autograder.course import Course, find_course
 from autograder.grade import NotebookResult, grade_notebook
+from autograder.notebook import read_submission
 from autograder.runner import Limits
 
 from .verdicts import Verdicts
@@ -122,6 +123,25 @@ def graded(course):
         return cache[key]
 
     return grade
+
+
+def selected_params(request, *names: str) -> set[tuple]:
+    """The parameter values of this module's selected tests (``-k``, a test id): a module
+    fixture that prepares work for every test prepares only what will be read."""
+    return {tuple(item.callspec.params[n] for n in names) for item in request.session.items
+            if item.module is request.module and hasattr(item, "callspec")}
+
+
+def mistakes_of(assignment: str, notebook: str) -> dict[Path, set[str]]:
+    """The mistake notebooks of one notebook (``mistakes*.json``), with the questions each
+    breaks, in listing order."""
+    out = {}
+    for listing in sorted((ROOT / "tests" / "notebooks" / assignment).glob("mistakes*.json")):
+        for m in json.loads(listing.read_text()):
+            path = ROOT / "tests" / "notebooks" / assignment / m["file"]
+            if read_submission(path).notebook == notebook:  # an assignment may have several
+                out[path] = set(m["breaks"])
+    return out
 
 
 def run_cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:

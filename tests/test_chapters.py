@@ -30,27 +30,18 @@ NOTEBOOKS = [(a, nb.name) for a in COURSE.assignment_ids() for nb in COURSE.spec
              if _selected(a, nb.name)]
 
 
-def _mistakes() -> list[tuple[str, dict]]:
+def _listed(pattern: str) -> list[tuple[str, dict]]:
+    """(assignment, entry) of every ``tests/notebooks/*/<pattern>`` listing (selected)."""
     out = []
-    for listing in sorted((ROOT / "tests" / "notebooks").glob("*/mistakes*.json")):
+    for listing in sorted((ROOT / "tests" / "notebooks").glob(f"*/{pattern}")):
         out += [(listing.parent.name, m) for m in json.loads(listing.read_text())
                 if _selected(listing.parent.name, m.get("notebook"))]
     return out
 
 
-MISTAKES = _mistakes()
-
-
-def _book_style() -> list[tuple[str, dict]]:
-    out = []
-    for listing in sorted((ROOT / "tests" / "notebooks").glob("*/book_style.json")):
-        out += [(listing.parent.name, v) for v in json.loads(listing.read_text())
-                if _selected(listing.parent.name, v["notebook"])]
-    return out
-
-
+MISTAKES = _listed("mistakes*.json")
 #: Answers in the first edition's own idioms (scripts/make_examples.py: book_notebooks).
-BOOK_STYLE = _book_style()
+BOOK_STYLE = _listed("book_style.json")
 
 
 def chapter_paths() -> list[Path]:

@@ -11,7 +11,6 @@ compared both ways by ``test_adversarial.py`` (its cold run runs the demos).
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 
 import nbformat
@@ -19,29 +18,18 @@ import pytest
 
 from autograder.course import find_course
 from autograder.harvest import code_cells
-from autograder.notebook import read_submission
 from autograder.runner import Limits
 
-from .conftest import ROOT, notebook_with
+from .conftest import ROOT, mistakes_of, notebook_with, selected_params
 
 COURSE = find_course(ROOT)
 NOTEBOOKS = [(a, nb.name) for a in COURSE.assignment_ids() for nb in COURSE.spec(a).notebooks]
 
 
-def _first_mistake(assignment: str, notebook: str) -> Path | None:
-    for listing in sorted((ROOT / "tests" / "notebooks" / assignment).glob("mistakes*.json")):
-        for m in json.loads(listing.read_text()):
-            path = ROOT / "tests" / "notebooks" / assignment / m["file"]
-            if read_submission(path).notebook == notebook:
-                return path
-    return None
-
-
 def _subjects(assignment: str, notebook: str) -> list[Path]:
     paths = [COURSE.master_notebook(assignment, notebook),
              COURSE.assignments / assignment / f"{notebook}.ipynb"]
-    mistake = _first_mistake(assignment, notebook)
-    return paths + ([mistake] if mistake else [])
+    return paths + list(mistakes_of(assignment, notebook))[:1]
 
 
 def verdicts_of(result) -> tuple:
@@ -54,9 +42,7 @@ def verdicts_of(result) -> tuple:
 
 @pytest.fixture(scope="module")
 def both_ways(verdicts, request):
-    wanted = {(item.callspec.params["assignment"], item.callspec.params["notebook"])
-              for item in request.session.items
-              if item.module is request.module and hasattr(item, "callspec")}
+    wanted = selected_params(request, "assignment", "notebook")
     paths = [p for a, nb in NOTEBOOKS if (a, nb) in wanted for p in _subjects(a, nb)]
     skipped = verdicts.grade(paths)  # the default: shared with test_chapters.py
     ran = verdicts.grade(paths, dataclasses.replace(Limits(), run_demos=True))

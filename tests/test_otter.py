@@ -11,7 +11,6 @@ failing a real mistake).  The public zip also carries no hidden expected value.
 from __future__ import annotations
 
 import io
-import json
 import os
 import tomllib
 import zipfile
@@ -23,26 +22,14 @@ import pytest
 
 from autograder import wire
 from autograder.course import find_course
-from autograder.notebook import read_submission
 from autograder.otter_zip import REQUIREMENTS, build_zip, public_zip_path
 
-from .conftest import ROOT
+from .conftest import ROOT, mistakes_of, selected_params
 from .hidden import arrays_in, hidden_values, numbers_in
 from .otter_pool import run_all
 
 COURSE = find_course(ROOT)
 NOTEBOOKS = [(a, nb.name) for a in COURSE.assignment_ids() for nb in COURSE.spec(a).notebooks]
-
-
-def _mistakes_of(assignment: str, notebook: str) -> dict[str, set[str]]:
-    """Each mistake notebook of this notebook, by file stem, with the questions it breaks."""
-    out = {}
-    for listing in sorted((ROOT / "tests" / "notebooks" / assignment).glob("mistakes*.json")):
-        for m in json.loads(listing.read_text()):
-            path = ROOT / "tests" / "notebooks" / assignment / m["file"]
-            if read_submission(path).notebook == notebook:  # an assignment may have several
-                out[path.stem] = set(m["breaks"])
-    return out
 
 
 def _subjects(assignment: str, notebook: str) -> dict[str, tuple[Path, bool]]:
@@ -55,10 +42,11 @@ def _subjects(assignment: str, notebook: str) -> dict[str, tuple[Path, bool]]:
     """
     subjects = {"solution": (COURSE.master_notebook(assignment, notebook), False),
                 "blank": (COURSE.assignments / assignment / f"{notebook}.ipynb", False)}
-    mistakes = _mistakes_of(assignment, notebook)
+    mistakes = {path.stem: (path, breaks)
+                for path, breaks in mistakes_of(assignment, notebook).items()}
     if mistakes and public_zip_path(COURSE, assignment, notebook).exists():
-        stem = min(sorted(mistakes), key=lambda s: len(mistakes[s]))
-        subjects["public"] = (ROOT / "tests" / "notebooks" / assignment / f"{stem}.ipynb", True)
+        stem = min(sorted(mistakes), key=lambda s: len(mistakes[s][1]))
+        subjects["public"] = (mistakes[stem][0], True)
     return subjects
 
 
@@ -74,9 +62,7 @@ def otter_runs(tmp_path_factory, request):
     """
     root = tmp_path_factory.mktemp("otter")
     # Only the notebooks whose tests were selected (``-k``, a single test id).
-    wanted = {(item.callspec.params["assignment"], item.callspec.params["notebook"])
-              for item in request.session.items
-              if item.module is request.module and hasattr(item, "callspec")}
+    wanted = selected_params(request, "assignment", "notebook")
     selected = [n for n in NOTEBOOKS if n in wanted]
     # Each full zip is one ``otter generate`` (a process, mostly otter's start-up): as
     # many at once as there are cores.
