@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import tempfile
 import zipfile
 from collections.abc import Sequence
@@ -89,15 +87,28 @@ def test_file(assignment: str, notebook: str, qplan: dict, full: bool,
     return "\n".join(lines)
 
 
-def _otter() -> list[str]:
-    candidate = Path(sys.executable).parent / "otter"
-    if candidate.exists():
-        return [str(candidate)]
-    found = shutil.which("otter")
-    if found:
-        return [found]
-    raise OtterUnavailable("otter-grader is not installed (pip install "
-                           "'otter-grader[grading]==7.0.0'); the otter zips were not written")
+def _generate(stage: Path, raw: Path) -> None:
+    """``otter generate`` through its Python entry point, in this process: the zip's
+    run_autograder, setup.sh, environment.yml, config and tests.
+
+    Not the ``otter`` command: it spends 3 of its 3.3 s importing otter, and a release
+    builds two zips per notebook.  The staged files are not handed to otter, which
+    resolves them against the working directory (a library must not change it):
+    :func:`_reproducible` adds them under ``files/``, where otter would put them.
+    """
+    try:
+        from otter.generate import main as otter_generate
+    except ImportError:
+        raise OtterUnavailable("otter-grader is not installed (pip install "
+                               "'otter-grader[grading]==7.0.0'); the otter zips were not "
+                               "written") from None
+    try:
+        otter_generate(tests_dir=str(stage / "tests"), output_path=str(raw),
+                       config=str(stage / "otter_config.json"),
+                       requirements=str(stage / "requirements.txt"), no_environment=True,
+                       files=[])
+    except Exception as exc:  # otter's own errors, with the step that failed
+        raise RuntimeError(f"otter generate failed: {type(exc).__name__}: {exc}") from None
 
 
 def build_zip(course: Course, assignment: str, notebook: str, full: bool,
@@ -136,14 +147,11 @@ def build_zip(course: Course, assignment: str, notebook: str, full: bool,
         (stage / "otter_config.json").write_text(json.dumps(
             {"lang": "python", "show_hidden": full, "pdf": False}, indent=2))
         raw = stage / "raw.zip"
-        proc = subprocess.run(
-            [*_otter(), "generate", "-t", "tests", "-o", str(raw), "-r", "requirements.txt",
-             "-c", "otter_config.json", "--no-environment", *files],
-            cwd=stage, capture_output=True, text=True)
-        if proc.returncode != 0:
-            raise RuntimeError(f"otter generate failed: {proc.stderr.strip()[-500:]}")
+        _generate(stage, raw)
         out.parent.mkdir(parents=True, exist_ok=True)
-        _reproducible(raw, out)
+        _reproducible(raw, out, {f"files/{path.relative_to(stage)}": path
+                                 for name in files for path in sorted((stage / name).rglob("*"))
+                                 if path.is_file()})
     return out
 
 
@@ -160,11 +168,13 @@ def _reference_package(course: Course) -> Path:
     return Path(list(found.submodule_search_locations)[0])
 
 
-def _reproducible(src: Path, dst: Path) -> None:
-    """Copy a zip with sorted entries, fixed times and modes: same input, same bytes."""
+def _reproducible(src: Path, dst: Path, extra: dict[str, Path]) -> None:
+    """Copy a zip, plus ``extra`` (name in the zip → file), with sorted entries, fixed
+    times and modes: same input, same bytes."""
     with zipfile.ZipFile(src) as zin:
-        entries = sorted((i.filename, zin.read(i.filename)) for i in zin.infolist()
-                         if not i.is_dir() and "__pycache__" not in i.filename)
+        named = {i.filename: zin.read(i.filename) for i in zin.infolist() if not i.is_dir()}
+    named.update((name, path.read_bytes()) for name, path in extra.items())
+    entries = sorted((name, data) for name, data in named.items() if "__pycache__" not in name)
     tmp = dst.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zout:
         for name, data in entries:
