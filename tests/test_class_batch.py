@@ -60,7 +60,7 @@ def _mix() -> list[tuple[Path, float, int]]:
              full - sum(points[q] - m.get("keeps", {}).get(q, 0) for q in m["breaks"]), 2)
             for m in MISTAKES]
     crash_timeout_cheat = {  # corpus entry: students
-        "06_kill_self.ipynb": 2, "06_answers_raise_exits.ipynb": 2, "07_loops.ipynb": 1,
+        "06_kill_self.ipynb": 2, "06_answers_raise_exits.ipynb": 2, "07_sleeping_answer.ipynb": 1,
         "01_monkeypatch_blank.ipynb": 2, "01_monkeypatch_solution.ipynb": 1,
         "02_always_equal.ipynb": 2, "03_bad_values.ipynb": 2, "04_forged_results.ipynb": 2,
         "11_fake_check_helpers.ipynb": 2}

@@ -203,6 +203,13 @@ def accuracy(y_hat, y):
         pass
 '''
 
+SLEEPING_ACCURACY = '''\
+def accuracy(y_hat, y):
+    """An answer that waits far past its case limit without using the CPU."""
+    import time
+    time.sleep(10**6)
+'''
+
 RESOURCE_BOMBS = [
     "try:\n    x = bytearray(10**11)\nexcept MemoryError:\n    print('no 100 GB for me')",
     "import torch\ntry:\n    t = torch.empty(10**11)\nexcept RuntimeError:\n    print('no tensor')",
@@ -351,6 +358,9 @@ ENTRIES = [
     Entry("07_loops.ipynb", "7 loops", "endless cells, a long sleep, a loop that catches the "
           "interruption, and an answer that never returns", "solution", FULL - 1,
           after={"setup": LOOPS}, replace={"accuracy-answer": LOOPING_ACCURACY}),
+    Entry("07_sleeping_answer.ipynb", "7 loops", "an answer that sleeps past its case limit "
+          "(idle: a class's timing-out student without a core to burn)", "solution", FULL - 1,
+          replace={"accuracy-answer": SLEEPING_ACCURACY}),
     Entry("08_memory_bombs.ipynb", "8 resources", "100 GB bytearray, a 400 GB tensor, "
           "allocating until memory runs out", "solution", FULL, after={"END": RESOURCE_BOMBS}),
     Entry("08_fork_bomb.ipynb", "8 resources", "fork until the process limit", "solution",
