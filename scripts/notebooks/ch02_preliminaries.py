@@ -94,7 +94,7 @@ INTRO_ZH = """
 - 每道题是一个代码单元格，其中 `# YOUR CODE HERE` 和 `raise NotImplementedError()` 所在的位置就是要你填写的函数体。删掉这两行，换成你的实现。
 - 每道题后面跟着一个 `check("函数名")` 单元格，用公开测试用例检查你的函数。这只是参考：最终成绩还会用你看不到的隐藏测试用例（别的形状、别的数值）。
 - 不要改函数名、参数名或参数顺序。评分程序会按名字调用你的函数，并传入它自己的输入。
-- 填空单元格里只放函数定义。需要的模块（`numpy as np`、`torch`、`nn`）已经在设置单元格里导入。
+- 答题单元格里最好只写定义：其中的其他代码在评分时会再运行一次，一旦出错，后面的定义就缺失了。需要的模块（`numpy as np`、`torch`、`nn`）已经在设置单元格里导入。
 - 由你自己**创建**的张量（`arange`、`zeros`、`ones`、`tensor`）一律写上 `dtype=torch.float32`：书中 `NDArray` 默认就是 float32，而 `torch.arange(12)` 默认是 int64。评分程序会严格比较数据类型。
 - 返回值只能是“普通数据”：张量、NumPy 数组、Python 的数、布尔值、字符串，以及由它们组成的 `list`/`tuple`/`dict`。形状请用 `list(X.shape)` 返回（`torch.Size` 不算普通数据），标量请用 `.item()` 变成 Python 数。
 """
@@ -110,7 +110,7 @@ find some gradients, and finally look an API up by yourself.
 - Each question is a code cell in which the lines `# YOUR CODE HERE` and `raise NotImplementedError()` mark the function body you have to write. Delete those two lines and put your implementation there.
 - Each question is followed by a `check("function_name")` cell that tests your function on the public cases. It is advice only: the final grade also uses hidden cases (other shapes, other values) that you cannot see.
 - Do not rename functions or change parameter names or their order. The grader calls your functions by name with its own inputs.
-- Put only the function definition in an answer cell. The modules you need (`numpy as np`, `torch`, `nn`) are imported in the setup cell.
+- Keep answer cells to definitions: other code in them runs again while grading, and if it fails, the definitions after it are missing. The modules you need (`numpy as np`, `torch`, `nn`) are imported in the setup cell.
 - Tensors you **create** yourself (`arange`, `zeros`, `ones`, `tensor`) always get `dtype=torch.float32`: the book's `NDArray` is float32 by default, while `torch.arange(12)` is int64. The grader compares dtypes strictly.
 - Return plain data only: tensors, NumPy arrays, Python numbers, booleans and strings, and `list`/`tuple`/`dict` of them. Return a shape as `list(X.shape)` (`torch.Size` is not plain data) and a scalar as a Python number via `.item()`.
 """

@@ -44,7 +44,7 @@ def build() -> nbformat.NotebookNode:
 **作业规则**（与前两个笔记本相同）
 
 - 每道题是一个代码单元格，把 `# YOUR CODE HERE` 和 `raise NotImplementedError()` 两行换成你的实现；其后的 `check("函数名")` 用公开测试用例检查你的函数，最终成绩还包括隐藏测试用例。
-- 不要改函数名、参数名、参数顺序或默认值；不要在需要评分的函数里设置随机种子。
+- 不要改函数名、参数名、参数顺序或默认值；需要评分的函数不必设置随机种子：评分程序会为每个用例设好种子。
 - 评分用的是小而合成的数据，作为参数直接传给你的函数，不读 CSV 文件；所以函数只能用它的参数，不要用笔记本里的全局数据。
 - 标有“演示”的单元格不计分；上面的填空没完成或者找不到数据时，它们只打印一句提示。
 
@@ -57,7 +57,7 @@ error of the logarithms), choose hyperparameters by $k$-fold cross-validation, a
 **Rules** (as in the first two notebooks)
 
 - Each question is a code cell: replace the lines `# YOUR CODE HERE` and `raise NotImplementedError()` by your implementation. The `check("function_name")` cell after it tests your function on the public cases; the grade also uses hidden cases.
-- Do not rename functions or change parameter names, order or defaults; do not seed random generators inside graded functions.
+- Do not rename functions or change parameter names, order or defaults; graded functions need no seeding: the grader seeds each case itself.
 - Grading uses small synthetic data passed straight to your functions as arguments, never the CSV files: a function may only use its arguments, not the notebook's global data.
 - Cells marked "demo" are not graded; while a blank above is unfinished, or the data is missing, they only print a note.
 """))

@@ -43,7 +43,7 @@ def build() -> nbformat.NotebookNode:
 **作业规则**（与第一个笔记本相同）
 
 - 每道题是一个代码单元格，把 `# YOUR CODE HERE` 和 `raise NotImplementedError()` 两行换成你的实现；其后的 `check("函数名")` 用公开测试用例检查你的函数，最终成绩还包括隐藏测试用例。
-- 不要改函数名、参数名、参数顺序或默认值；不要在需要评分的函数里设置随机种子。
+- 不要改函数名、参数名、参数顺序或默认值；需要评分的函数不必设置随机种子：评分程序会为每个用例设好种子。
 - 题目说“调用 `relu`”或“调用 `dropout`”时，请按位置传参调用你自己写的那个函数：评分时它们会被换成 PyTorch 的对应函数，这样一处错误只扣一道题的分。
 - 标有“演示”的单元格不计分；上面的填空没完成时它们只打印一句提示。
 
@@ -59,7 +59,7 @@ parameter initialization matters.
 **Rules** (as in the first notebook)
 
 - Each question is a code cell: replace the lines `# YOUR CODE HERE` and `raise NotImplementedError()` by your implementation. The `check("function_name")` cell after it tests your function on the public cases; the grade also uses hidden cases.
-- Do not rename functions or change parameter names, order or defaults; do not seed random generators inside graded functions.
+- Do not rename functions or change parameter names, order or defaults; graded functions need no seeding: the grader seeds each case itself.
 - When a question says "call `relu`" or "call `dropout`", call your own function with positional arguments: while grading, it is swapped for the PyTorch equivalent, so that one mistake costs only one question.
 - Cells marked "demo" are not graded; while a blank above is unfinished they only print a note.
 

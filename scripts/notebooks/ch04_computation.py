@@ -40,7 +40,7 @@ def build() -> nbformat.NotebookNode:
 - 每道题是一个代码单元格，`# YOUR CODE HERE` 和 `raise NotImplementedError()` 标出你要填写的地方（函数体，或类的 `__init__` / `forward`）。删掉这两行，换成你的实现。
 - 每道题后面的 `check("名字")` 单元格用公开测试用例检查你的答案，仅供参考；最终成绩还包括你看不到的隐藏用例。
 - 不要改类名、函数名、参数名和默认值，**也不要改题目规定的属性名**（如 `self.hidden`）：评分程序会用 `load_state_dict(strict=True)` 把它自己的权重装进你的模型，名字或形状不一致就装不进去。
-- 不要在需要评分的代码里设置随机种子；填空单元格里只放定义。需要的模块（`os`、`tempfile`、`torch`、`nn`）已在设置单元格中导入。
+- 需要评分的代码不必设置随机种子：评分程序会为每个用例设好种子，随机的结果按对任何种子都成立的性质评判。答题单元格里最好只写定义：其中的其他代码在评分时会再运行一次，一旦出错，后面的定义就缺失了。需要的模块（`os`、`tempfile`、`torch`、`nn`）已在设置单元格中导入。
 - 评分在没有 GPU、没有网络、只有临时目录可写的环境里进行。
 
 ---
@@ -55,7 +55,7 @@ parameters to files and reading them back, and writing code that runs on a CPU o
 - Each question is a code cell in which `# YOUR CODE HERE` and `raise NotImplementedError()` mark what you write (a function body, or a class's `__init__` / `forward`). Delete those two lines and put your code there.
 - The `check("name")` cell after each question tests your answer on the public cases. It is advice only: the grade also uses hidden cases.
 - Do not rename classes, functions, arguments or defaults, **and keep the attribute names the question gives** (such as `self.hidden`): the grader loads its own weights into your model with `load_state_dict(strict=True)`, which fails when names or shapes differ.
-- Do not seed random generators in graded code; put only definitions in answer cells. The modules you need (`os`, `tempfile`, `torch`, `nn`) are imported in the setup cell.
+- Graded code needs no seeding: the grader seeds each case itself, and random results are judged by properties that hold for any seed. Keep answer cells to definitions: other code in them runs again while grading, and if it fails, the definitions after it are missing. The modules you need (`os`, `tempfile`, `torch`, `nn`) are imported in the setup cell.
 - Grading runs without a GPU, without network access, and with only the temporary folder writable.
 """, ""))
     nb.cells[-1].source = nb.cells[-1].source.removesuffix("\n\n---\n\n")

@@ -42,7 +42,7 @@ def build() -> MasterNotebook:
 - 每道题是一个代码单元格，`# YOUR CODE HERE` 和 `raise NotImplementedError()` 标出你要填写的地方。删掉这两行，换成你的实现。
 - 每道题后面的 `check("名字")` 单元格用公开测试用例检查你的答案，仅供参考；最终成绩还包括你看不到的隐藏用例。
 - 不要改函数名、参数名和默认值。**网络里每一层在 `nn.Sequential` 中的位置（下标）都按题目的规定来**：评分程序按 `"0.weight"`、`"7.bias"` 这样的名字把它自己的权重装进你的网络，并逐层比较输出形状。
-- 不要在需要评分的代码里设置随机种子；填空单元格里只放定义。需要的模块已在设置单元格中导入。
+- 需要评分的代码不必设置随机种子：评分程序会为每个用例设好种子，随机的结果按对任何种子都成立的性质评判。答题单元格里最好只写定义：其中的其他代码在评分时会再运行一次，一旦出错，后面的定义就缺失了。需要的模块已在设置单元格中导入。
 - 评分在没有 GPU、没有网络的环境里进行；数据是一个与 Fashion-MNIST 格式相同的小型替身数据集。
 
 ---
@@ -59,7 +59,7 @@ built from repeated blocks; and NiN, which replaces the dense layers by 1×1 con
 - Each question is a code cell in which `# YOUR CODE HERE` and `raise NotImplementedError()` mark what you write. Delete those two lines and put your code there.
 - The `check("name")` cell after each question tests your answer on the public cases. It is advice only: the grade also uses hidden cases.
 - Do not rename functions, arguments or defaults. **Put every layer at the position (index) in its `nn.Sequential` that the question gives**: the grader loads its own weights into your network by names such as `"0.weight"` and `"7.bias"`, and compares the output shape of each layer.
-- Do not seed random generators in graded code; put only definitions in answer cells. The modules you need are imported in the setup cell.
+- Graded code needs no seeding: the grader seeds each case itself, and random results are judged by properties that hold for any seed. Keep answer cells to definitions: other code in them runs again while grading, and if it fails, the definitions after it are missing. The modules you need are imported in the setup cell.
 - Grading runs without a GPU and without network access; the data is a small stand-in with exactly Fashion-MNIST's format.
 """, "")
     nb.cells[-1].source = nb.cells[-1].source.removesuffix("\n\n---\n\n")

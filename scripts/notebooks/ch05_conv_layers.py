@@ -40,7 +40,7 @@ def build() -> MasterNotebook:
 - 每道题是一个代码单元格，把 `# YOUR CODE HERE` 和 `raise NotImplementedError()` 两行换成你的实现；其后的 `check("名字")` 用公开测试用例检查你的答案，仅供参考，最终成绩还包括隐藏用例。
 - 不要改函数名、类名、参数名、参数顺序和默认值，**也不要改题目规定的属性名**（`Conv2D` 的 `weight` 和 `bias`）：评分程序会用 `load_state_dict(strict=True)` 装入自己的权重。
 - 题目说“调用 `corr2d`”或“调用 `corr2d_multi_in`”时，请按位置传参调用你自己写的那个函数：评分时它会被换成下面给出的 PyTorch 版本（`corr2d_torch`、`corr2d_multi_in_torch`），这样一处错误只扣一道题的分。不要修改或删除这两个给定的函数。
-- 不要在需要评分的代码里设置随机种子；填空单元格里只放定义。评分用的输入都很小（不超过 12×12），用 Python 循环完全来得及。
+- 需要评分的代码不必设置随机种子：评分程序会为每个用例设好种子，随机的结果按对任何种子都成立的性质评判。答题单元格里最好只写定义：其中的其他代码在评分时会再运行一次，一旦出错，后面的定义就缺失了。评分用的输入都很小（不超过 12×12），用 Python 循环完全来得及。
 - 标有“演示”的单元格不计分；上面的填空没完成时它们只打印一句提示。
 """, """
 This assignment covers sections 5.1–5.4 of chapter 5 of *Dive into Deep Learning* (first edition), entirely in PyTorch.
@@ -53,7 +53,7 @@ the representation. You first write them yourself with loops, then compare them 
 - Each question is a code cell: replace the lines `# YOUR CODE HERE` and `raise NotImplementedError()` by your implementation. The `check("name")` cell after it tests your answer on the public cases; it is advice only, the grade also uses hidden cases.
 - Do not rename functions, classes or arguments, nor change their order or defaults, **and keep the attribute names a question gives** (`weight` and `bias` of `Conv2D`): the grader loads its own weights with `load_state_dict(strict=True)`.
 - When a question says "call `corr2d`" or "call `corr2d_multi_in`", call your own function with positional arguments: while grading it is swapped for the PyTorch version given below (`corr2d_torch`, `corr2d_multi_in_torch`), so that one mistake costs only one question. Do not change or delete those two given functions.
-- Do not seed random generators in graded code; put only definitions in answer cells. Graded inputs are small (at most 12×12), so Python loops are fast enough.
+- Graded code needs no seeding: the grader seeds each case itself, and random results are judged by properties that hold for any seed. Keep answer cells to definitions: other code in them runs again while grading, and if it fails, the definitions after it are missing. Graded inputs are small (at most 12×12), so Python loops are fast enough.
 - Cells marked "demo" are not graded; while a blank above is unfinished they only print a note.
 """)
     nb.setup("""
@@ -220,7 +220,7 @@ leave it out and the problem stays the book's. `nn.Conv2d` wants inputs shaped (
     nb.question("learn_kernel", """
 写 `learn_kernel(X, Y, lr=3e-2, num_iters=10)`：
 
-1. `conv2d = nn.Conv2d(1, 1, kernel_size=(1, 2), bias=False)`（保留 PyTorch 的默认初始化，不要设随机种子）；
+1. `conv2d = nn.Conv2d(1, 1, kernel_size=(1, 2), bias=False)`（保留 PyTorch 的默认初始化，不必设随机种子）；
 2. 把 `X`、`Y` 变形为 `(1, 1, h, w)`；
 3. 迭代 `num_iters` 次：`Y_hat = conv2d(X)`，损失 `l = ((Y_hat - Y) ** 2).sum()`（**求和**，不是平均），清零梯度，`l.backward()`，
    在 `torch.no_grad()` 下执行 `conv2d.weight -= lr * conv2d.weight.grad`，并把 `l.item()` 记进列表 `losses`；
@@ -231,7 +231,7 @@ leave it out and the problem stays the book's. `nn.Conv2d` wants inputs shaped (
 """, """
 Write `learn_kernel(X, Y, lr=3e-2, num_iters=10)`:
 
-1. `conv2d = nn.Conv2d(1, 1, kernel_size=(1, 2), bias=False)` (keep PyTorch's default initialisation; do not seed);
+1. `conv2d = nn.Conv2d(1, 1, kernel_size=(1, 2), bias=False)` (keep PyTorch's default initialisation; no seed is needed);
 2. reshape `X` and `Y` to `(1, 1, h, w)`;
 3. iterate `num_iters` times: `Y_hat = conv2d(X)`, the loss `l = ((Y_hat - Y) ** 2).sum()` (the **sum**, not the mean), clear
    the gradient, `l.backward()`, under `torch.no_grad()` do `conv2d.weight -= lr * conv2d.weight.grad`, and append `l.item()`

@@ -53,7 +53,7 @@ ResNet 用跨层的“捷径”把输入直接加到输出上，DenseNet 则把�
 
 - 每道题是一个代码单元格，`# YOUR CODE HERE` 和 `raise NotImplementedError()` 标出你要写的地方。删掉这两行，换成你的实现。其后的 `check("名字")` 用公开用例检查你的答案，仅供参考；成绩还包括隐藏用例。
 - **属性名和 `nn.Sequential` 里各层的位置是题目的一部分。** 评分程序会把它自己的权重装进你的网络：小模块用 `load_state_dict(strict=True)`；大网络按参数名和形状由用例的种子统一填充。名字、位置或形状与题目不同，权重就装不进去或对不上。
-- 评分时网络处于评估模式（`eval()`），只有 `BatchNorm` 一题在训练模式下也检查。不要在需要评分的代码里设置随机种子。
+- 评分时网络处于评估模式（`eval()`），只有 `BatchNorm` 一题在训练模式下也检查。需要评分的代码不必设置随机种子：评分程序会为每个用例设好种子，随机的结果按对任何种子都成立的性质评判。
 - 后面的题会用到前面写的类（例如 `googlenet` 用你的 `Inception`）。前一题错了，依赖它的题通常也会失分，请先让前面的 `check` 通过。
 - 标有“演示”的单元格不计分；上面的填空没完成时它们只打印一句提示。
 
@@ -72,7 +72,7 @@ shortcut, and DenseNet concatenates input and output along the channels.
 
 - Each question is a code cell in which `# YOUR CODE HERE` and `raise NotImplementedError()` mark what you write. Delete those two lines and put your code there. The `check("name")` cell after it tests your answer on the public cases; it is advice only, the grade also uses hidden cases.
 - **Attribute names and the positions of layers in an `nn.Sequential` are part of each question.** The grader puts its own weights into your network: small modules with `load_state_dict(strict=True)`, big networks by a fill seeded by the case that goes by parameter names and shapes. With other names, positions or shapes the weights do not load, or land in the wrong place.
-- Networks are graded in evaluation mode (`eval()`); only `BatchNorm` is also checked in training mode. Do not seed random generators in graded code.
+- Networks are graded in evaluation mode (`eval()`); only `BatchNorm` is also checked in training mode. Graded code needs no seeding: the grader seeds each case itself, and random results are judged by properties that hold for any seed.
 - Later questions use classes written earlier (`googlenet` uses your `Inception`, for instance). When an earlier answer is wrong the questions built on it usually lose points too, so make the earlier `check`s pass first.
 - Cells marked "demo" are not graded; while a blank above is unfinished they only print a note.
 

@@ -37,7 +37,7 @@ def build() -> MasterNotebook:
 - 每道题是一个代码单元格，把 `# YOUR CODE HERE` 和 `raise NotImplementedError()` 两行换成你的实现；其后的 `check("名字")` 用公开测试用例检查你的答案，仅供参考，最终成绩还包括隐藏用例。
 - 不要改函数名、类名、参数名、参数顺序和默认值，也不要改题目规定的属性名（`self.rnn`、`self.dense`）：评分程序会把它自己的参数传给你的函数，或用 `load_state_dict(strict=True)` 装进你的模型。
 - **约定**：从零实现的循环单元和书中一样，输入 `inputs` 是长度为 T 的**列表**，第 t 个元素是第 t 个时间步的小批量，形状 (批量大小, 输入个数)；参数以列表 `params` 显式传入；返回 `(outputs, state)`，`outputs` 也是长度为 T 的列表。GRU 的状态是只有一个元素的元组 `(H,)`，LSTM 的是 `(H, C)`。
-- 不要在需要评分的代码里设置随机种子；答题单元格里只放定义。需要的模块已在设置单元格中导入。
+- 需要评分的代码不必设置随机种子：评分程序会为每个用例设好种子，随机的结果按对任何种子都成立的性质评判。答题单元格里最好只写定义：其中的其他代码在评分时会再运行一次，一旦出错，后面的定义就缺失了。需要的模块已在设置单元格中导入。
 - 标有“演示”的单元格不计分；上面的填空没完成时它们只打印一句提示。评分在没有 GPU、没有网络的环境里进行。
 """, """
 This assignment is the second notebook of chapter 6 and covers sections 6.6–6.10 of *Dive into Deep Learning* (first edition),
@@ -51,7 +51,7 @@ into a deep RNN and write a bidirectional RNN.
 - Each question is a code cell: replace the lines `# YOUR CODE HERE` and `raise NotImplementedError()` by your code. The `check("name")` cell after it tests your answer on the public cases; it is advice only, the grade also uses hidden cases.
 - Do not rename functions, classes or arguments, or change their order or defaults, and keep the attribute names a question gives (`self.rnn`, `self.dense`): the grader passes its own parameters to your functions, or loads them into your model with `load_state_dict(strict=True)`.
 - **Conventions**: as in the book, a scratch recurrent cell takes `inputs` as a **list** of T tensors, element t being time step t's minibatch of shape (batch size, number of inputs); the parameters come explicitly as a list `params`; it returns `(outputs, state)`, `outputs` again a list of T tensors. A GRU's state is the one-element tuple `(H,)`, an LSTM's is `(H, C)`.
-- Do not seed random generators in graded code; put only definitions in answer cells. The modules you need are imported in the setup cell.
+- Graded code needs no seeding: the grader seeds each case itself, and random results are judged by properties that hold for any seed. Keep answer cells to definitions: other code in them runs again while grading, and if it fails, the definitions after it are missing. The modules you need are imported in the setup cell.
 - Cells marked "demo" are not graded; while a blank above is unfinished they only print a note. Grading runs without a GPU and without network access.
 """)
     nb.setup("""

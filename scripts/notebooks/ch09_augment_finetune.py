@@ -52,7 +52,7 @@ def build() -> MasterNotebook:
 - 每道题是一个代码单元格，`# YOUR CODE HERE` 和 `raise NotImplementedError()` 标出你要填写的地方。删掉这两行，换成你的实现。
 - 每道题后面的 `check("名字")` 单元格用公开测试用例检查你的答案，仅供参考；最终成绩还包括你看不到的隐藏用例。
 - 不要改函数名、参数名和默认值。**随机的增广一律用传入的 `generator` 抽随机数，并按题目规定的次序和方式抽**：评分程序传入一个设好种子的生成器，把你的结果与参考答案逐个比较。
-- 不要在需要评分的代码里设置随机种子；填空单元格里只放定义。需要的模块已在设置单元格中导入。
+- 需要评分的代码不必设置随机种子：评分程序会为每个用例设好种子，随机的结果按对任何种子都成立的性质评判。答题单元格里最好只写定义：其中的其他代码在评分时会再运行一次，一旦出错，后面的定义就缺失了。需要的模块已在设置单元格中导入。
 - 评分在没有 GPU、没有网络的环境里进行。没有 ImageNet 预训练权重，也没有 CIFAR-10：9.1 节用生成的小图像，9.2 节用一个与热狗数据集目录结构相同的小型替身。为了在 CPU 上几秒内跑完，图像尺寸比书中小（书中 224 像素的裁剪在这里是 56 像素）。
 
 ---
@@ -70,7 +70,7 @@ learning rate, or freeze every other layer.
 - Each question is a code cell in which `# YOUR CODE HERE` and `raise NotImplementedError()` mark what you write. Delete those two lines and put your code there.
 - The `check("name")` cell after each question tests your answer on the public cases. It is advice only: the grade also uses hidden cases.
 - Do not rename functions, arguments or defaults. **Random augmentations draw their random numbers from the `generator` they are given, in the order and the way the question states**: the grader passes a seeded generator and compares your results with the reference one by one.
-- Do not seed random generators in graded code; put only definitions in answer cells. The modules you need are imported in the setup cell.
+- Graded code needs no seeding: the grader seeds each case itself, and random results are judged by properties that hold for any seed. Keep answer cells to definitions: other code in them runs again while grading, and if it fails, the definitions after it are missing. The modules you need are imported in the setup cell.
 - Grading runs without a GPU and without network access. There are no ImageNet weights and no CIFAR-10: §9.1 uses generated small images, §9.2 a small stand-in with the hot-dog data set's folder layout. So that everything runs in seconds on a CPU, images are smaller than in the book (the book's 224-pixel crops are 56 pixels here).
 """, "")
     nb.cells[-1].source = nb.cells[-1].source.removesuffix("\n\n---\n\n")

@@ -902,7 +902,7 @@ def build() -> MasterNotebook:
 - 每道题是一个代码单元格，把 `# YOUR CODE HERE` 和 `raise NotImplementedError()` 两行换成你的实现；其后的 `check("名字")` 用公开测试用例检查你的答案，仅供参考，最终成绩还包括隐藏用例。
 - 不要改函数名、类名、参数名、参数顺序和默认值，**也不要改题目规定的属性名和 `nn.Sequential` 下标**：评分程序会把自己的权重装进你的网络。
 - 书中的函数互相调用（例如 `multibox_target` 调用 `assign_anchor_to_bbox`），题目说“调用你的某函数”时请照做：前面的函数错了，后面用到它的题也会失分。
-- 不要在需要评分的代码里设置随机种子；填空单元格里只放定义。评分在没有 GPU、没有网络的环境里进行，用的都是很小的输入。
+- 需要评分的代码不必设置随机种子：评分程序会为每个用例设好种子，随机的结果按对任何种子都成立的性质评判。答题单元格里最好只写定义：其中的其他代码在评分时会再运行一次，一旦出错，后面的定义就缺失了。评分在没有 GPU、没有网络的环境里进行，用的都是很小的输入。
 - 标有“演示”的单元格不计分；上面的填空没完成时它们只打印一句提示。
 """, """
 This assignment covers sections 9.3–9.8 of chapter 9 of *Dive into Deep Learning* (first edition), in PyTorch and
@@ -919,7 +919,7 @@ pooling of the R-CNN family.
   `nn.Sequential` indices a question gives**: the grader loads its own weights into your networks.
 - The book's functions call each other (`multibox_target` calls `assign_anchor_to_bbox`, for instance); when a question
   says "call your …", do so: a mistake in an earlier function also costs the questions that use it.
-- Do not seed random generators in graded code; put only definitions in answer cells. Grading runs without a GPU or
+- Graded code needs no seeding: the grader seeds each case itself, and random results are judged by properties that hold for any seed. Keep answer cells to definitions: other code in them runs again while grading, and if it fails, the definitions after it are missing. Grading runs without a GPU or
   network access, on small inputs.
 - Cells marked "demo" are not graded; while a blank above is unfinished they only print a note.
 """)

@@ -56,8 +56,8 @@ def intro(nb: MasterNotebook) -> None:
 - 每道题是一个代码单元格，`# YOUR CODE HERE` 和 `raise NotImplementedError()` 标出你要填写的地方。删掉这两行，换成你的实现。
 - 每道题后面的 `check("名字")` 单元格用公开测试用例检查你的答案，仅供参考；最终成绩还包括你看不到的隐藏用例。
 - 不要改函数名、类名、参数名和参数顺序，也不要改题目规定的属性名和模块名（如 `final_conv`、`transpose_conv`、`weight`）：评分程序会按这些名字装入自己的权重。
-- 不要在需要评分的代码里设置随机种子：随机裁剪由评分程序设定种子，并检查结果是否满足随机裁剪应有的性质。
-- 填空单元格里只放定义。需要的模块已在设置单元格中导入。评分在没有 GPU、没有网络的环境里进行。
+- 需要评分的代码不必设置随机种子：随机裁剪由评分程序设定种子，并检查结果是否满足随机裁剪应有的性质。
+- 答题单元格里最好只写定义：其中的其他代码在评分时会再运行一次，一旦出错，后面的定义就缺失了。需要的模块已在设置单元格中导入。评分在没有 GPU、没有网络的环境里进行。
 - **没有预训练权重，也没有 torchvision。** 书中的 ResNet-18 和 VGG-19 来自 torchvision 的预训练模型；这里用下面给出的、层次和编号与 torchvision 完全相同的实现，参数是随机初始化的。所以本作业检查的是形状、结构和计算过程，训练只检查损失是否下降，不追求书中的分割效果和迁移效果。
 """, """
 # Chapter 9 Computer Vision (part 3): Semantic Segmentation, Transposed Convolution and FCN, Style Transfer
@@ -72,8 +72,8 @@ style transfer: giving one photograph the style of another picture.
 - Each question is a code cell in which `# YOUR CODE HERE` and `raise NotImplementedError()` mark what you write. Delete those two lines and put your code there.
 - The `check("name")` cell after each question tests your answer on the public cases. It is advice only: the grade also uses hidden cases.
 - Do not rename functions, classes or arguments or change their order, and keep the attribute and module names a question gives (such as `final_conv`, `transpose_conv`, `weight`): the grader loads its own weights by those names.
-- Do not seed random generators in graded code: the grader seeds random crops and checks that the result has the properties every random crop has.
-- Put only definitions in answer cells. The modules you need are imported in the setup cell. Grading runs without a GPU and without network access.
+- Graded code needs no seeding: the grader seeds random crops and checks that the result has the properties every random crop has.
+- Keep answer cells to definitions: other code in them runs again while grading, and if it fails, the definitions after it are missing. The modules you need are imported in the setup cell. Grading runs without a GPU and without network access.
 - **No pretrained weights and no torchvision.** The book's ResNet-18 and VGG-19 are torchvision's pretrained models; here we use the implementations given below, with exactly torchvision's layers and indices and randomly initialised parameters. So this assignment checks shapes, structure and computations, and training is only checked to lower the loss; the book's segmentations and stylised pictures are out of reach.
 """)
     nb.setup("""

@@ -46,7 +46,7 @@ def build() -> MasterNotebook:
 
 - 每道题是一个代码单元格，把 `# YOUR CODE HERE` 和 `raise NotImplementedError()` 两行换成你的实现；其后的 `check("名字")` 用公开测试用例检查你的答案，仅供参考，最终成绩还包括隐藏用例。
 - 不要改函数名、类名、参数名、参数顺序和默认值，也不要改题目规定的属性名（如 `self.embedding`、`self.encoder`、`self.decoder`、`self.convs`）：评分程序会用 `load_state_dict(strict=True)` 把它自己的参数装进你的模型。
-- 不要在需要评分的代码里设置随机种子；答题单元格里只放定义。需要的模块已在设置单元格中导入。
+- 需要评分的代码不必设置随机种子：评分程序会为每个用例设好种子，随机的结果按对任何种子都成立的性质评判。答题单元格里最好只写定义：其中的其他代码在评分时会再运行一次，一旦出错，后面的定义就缺失了。需要的模块已在设置单元格中导入。
 - 标有“演示”的单元格不计分；上面的填空没完成时它们只打印一句提示。评分在没有 GPU、没有网络的环境里进行。
 - **规模**：书中把评论截断到 500 个词、用 100 维词向量和 100 个隐藏单元；在两个 CPU 核上，这样的双向 LSTM 每个小批量要约 9 秒。
   这里的训练题用**最多 40 个词**、20 维词向量和 16 个隐藏单元，几秒内就能训练完。
@@ -60,7 +60,7 @@ network** (§10.7) and with the **convolutional network TextCNN** (§10.8), both
 
 - Each question is a code cell: replace the lines `# YOUR CODE HERE` and `raise NotImplementedError()` by your code. The `check("name")` cell after it tests your answer on the public cases; it is advice only, the grade also uses hidden cases.
 - Do not rename functions, classes or arguments, or change their order or defaults, and keep the attribute names a question gives (such as `self.embedding`, `self.encoder`, `self.decoder`, `self.convs`): the grader loads its own parameters into your model with `load_state_dict(strict=True)`.
-- Do not seed random generators in graded code; put only definitions in answer cells. The modules you need are imported in the setup cell.
+- Graded code needs no seeding: the grader seeds each case itself, and random results are judged by properties that hold for any seed. Keep answer cells to definitions: other code in them runs again while grading, and if it fails, the definitions after it are missing. The modules you need are imported in the setup cell.
 - Cells marked "demo" are not graded; while a blank above is unfinished they only print a note. Grading runs without a GPU and without network access.
 - **Scale**: the book cuts reviews to 500 words and uses 100-dimensional vectors and 100 hidden units; on two CPU cores such a bidirectional LSTM takes about 9 s per minibatch.
   The training questions here use **at most 40 words**, 20-dimensional vectors and 16 hidden units, and train in seconds.

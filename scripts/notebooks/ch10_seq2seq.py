@@ -42,8 +42,8 @@ def intro(nb: MasterNotebook) -> None:
 - 每道题是一个代码单元格，`# YOUR CODE HERE` 和 `raise NotImplementedError()` 标出你要填写的地方。删掉这两行，换成你的实现。
 - 每道题后面的 `check("名字")` 单元格用公开测试用例检查你的答案，仅供参考；最终成绩还包括你看不到的隐藏用例。
 - 不要改类名、函数名、参数名和参数顺序，**也不要改题目规定的属性名**（如 `self.embedding`、`self.rnn`）：评分程序会用 `load_state_dict(strict=True)` 把自己的权重装进你的网络。
-- 题目要求返回 Python 的 `list`、`tuple` 或 `float` 时请照做：评分时类型也要一致。
-- 不要在需要评分的代码里设置随机种子；填空单元格里只放定义。需要的模块已在设置单元格中导入。
+- 返回题目要求的那种值：张量或 NumPy 数组不能代替 Python 的列表或数，`Counter` 也不能代替 `dict`；列表和元组算作相同，要求浮点数时整数也可以。
+- 需要评分的代码不必设置随机种子：评分程序会为每个用例设好种子，随机的结果按对任何种子都成立的性质评判。答题单元格里最好只写定义：其中的其他代码在评分时会再运行一次，一旦出错，后面的定义就缺失了。需要的模块已在设置单元格中导入。
 - 评分在没有 GPU、没有网络的环境里进行；翻译数据是一份格式与书中 `fr-en-small.txt` 相同、句子由我们自己写的替身（见 10.12 节）。
 """, """
 # Chapter 10 Natural Language Processing (part 3): Encoder–Decoder, Beam Search, Attention and Machine Translation
@@ -59,8 +59,8 @@ with it, and score the translations with BLEU.
 - Each question is a code cell in which `# YOUR CODE HERE` and `raise NotImplementedError()` mark what you write. Delete those two lines and put your code there.
 - The `check("name")` cell after each question tests your answer on the public cases. It is advice only: the grade also uses hidden cases.
 - Do not rename classes, functions or arguments or change their order, **and keep the attribute names the questions give** (such as `self.embedding` and `self.rnn`): the grader loads its own weights into your networks with `load_state_dict(strict=True)`.
-- Where a question asks for a Python `list`, `tuple` or `float`, return exactly that: grading checks the type too.
-- Do not seed random generators in graded code; put only definitions in answer cells. The modules you need are imported in the setup cell.
+- Return the kind of value a question asks for: a tensor or a NumPy array does not stand in for a Python list or number, nor a `Counter` for a `dict`; a list and a tuple count as the same, and an integer passes where a float is asked.
+- Graded code needs no seeding: the grader seeds each case itself, and random results are judged by properties that hold for any seed. Keep answer cells to definitions: other code in them runs again while grading, and if it fails, the definitions after it are missing. The modules you need are imported in the setup cell.
 - Grading runs without a GPU and without network access; the translation data is a stand-in in the format of the book's `fr-en-small.txt`, with sentences of our own (see section 10.12).
 """)
     nb.setup("""

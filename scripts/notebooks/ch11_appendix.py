@@ -43,7 +43,7 @@ def intro(nb: MasterNotebook) -> None:
 - 选择题：把答案字母赋给题目指定的变量，例如 `notation_1 = "A"`；多选题把所有正确选项写在一起，例如 `"AC"`。大小写、全角半角、空格和逗号都不影响评分。选择题没有公开测试，`check` 只告诉你答案被读成了什么。
 - 每道代码题后面的 `check("名字")` 单元格用公开测试用例检查你的答案，仅供参考；最终成绩还包括你看不到的隐藏用例（不同的大小和数值）。
 - 题目要求 float64 的地方请保持 float64：手写公式与自动求导要在双精度下逐位接近。
-- 不要在需要评分的代码里设置随机种子：需要随机数的题由评分程序设定种子，并按统计规律评分。
+- 需要评分的代码不必设置随机种子：需要随机数的题由评分程序设定种子，并按统计规律评分。
 - 评分在没有 GPU、没有网络的环境里进行；整个笔记本应在几秒内运行完。
 
 ---
@@ -64,7 +64,7 @@ Sections 11.3 (Jupyter notebooks), 11.4 (running code on cloud servers), 11.6 (c
 - Choice questions: assign the answer's letter to the variable the question names, e.g. `notation_1 = "A"`; for a multiple-choice question write every correct option together, e.g. `"AC"`. Case, full-width characters, spaces and commas do not matter. Choice questions have no public case: `check` only tells you how your answer was read.
 - The `check("name")` cell after each code question tests your answer on the public cases. It is advice only: the grade also uses hidden cases (other sizes and values).
 - Keep float64 where a question asks for it: hand-written formulas and autograd must agree to double precision.
-- Do not seed random generators in graded code: the grader seeds them for questions that draw random numbers and judges those by their statistics.
+- Graded code needs no seeding: the grader seeds the questions that draw random numbers and judges those by their statistics.
 - Grading runs without a GPU and without network access; the whole notebook should run in a few seconds.
 """, "")
     nb.cells[-1].source = nb.cells[-1].source.removesuffix("\n\n---\n\n")
@@ -422,7 +422,7 @@ def sample_stats(x):
 ''')
     nb.question("estimate_moments", """
 写 `estimate_moments(dist, n, t)`：`dist` 是一个 `torch.distributions` 中的分布对象（如 `torch.distributions.Normal(2.0, 0.5)`）。
-用 `samples = dist.sample((n,))` 抽 `n` 个样本（**不要设置随机种子**，评分程序会设定），返回字典：
+用 `samples = dist.sample((n,))` 抽 `n` 个样本（不必设置随机种子，评分程序会设定），返回字典：
 
 - `"samples"`：这 `n` 个样本（形状 `(n,)` 的张量）；
 - `"mean"`：样本均值；`"var"`：样本方差（除以 $n - 1$）；`"tail"`：样本中**大于** `t` 的比例，估计 $P(X > t)$。后三个都是 Python 浮点数（用 `.item()`）。
@@ -430,7 +430,7 @@ def sample_stats(x):
 **评分方式**：每个估计值必须与这些样本算出的值一致，并且离分布的真实值不超过 **4 个标准误**（均值的标准误是 $\\sigma/\\sqrt{n}$；方差和比例的标准误同理由分布的四阶矩和 $p(1-p)$ 算出）。所以任何正确的抽样方式都能通过，但只有真正按给定分布抽样才会落在这个范围内。
 """, """
 Write `estimate_moments(dist, n, t)`: `dist` is a distribution object from `torch.distributions` (such as `torch.distributions.Normal(2.0, 0.5)`).
-Draw `n` samples with `samples = dist.sample((n,))` (**do not seed** anything: the grader does), and return a dict:
+Draw `n` samples with `samples = dist.sample((n,))` (no seeding needed: the grader seeds the generator), and return a dict:
 
 - `"samples"`: the `n` samples (a tensor of shape `(n,)`);
 - `"mean"`: the sample mean; `"var"`: the sample variance (divided by $n - 1$); `"tail"`: the fraction of the samples **above** `t`, an estimate of $P(X > t)$. These three are Python floats (use `.item()`).
