@@ -301,7 +301,7 @@ def train(net, train_features, train_labels, test_features, test_labels,
 - `fold_size = X.shape[0] // k`；第 `j` 折是第 `j * fold_size` 到 `(j + 1) * fold_size - 1` 行（用切片 `slice(j * fold_size, (j + 1) * fold_size)`）。
 - 第 `i` 折是验证数据 `(X_valid, y_valid)`；其余各折**按原来的顺序**用 `torch.cat(..., dim=0)` 接成训练数据 `(X_train, y_train)`。
 - 与书中一样，行数除以 $k$ 的余数那几行（最后几行）不属于任何一折，直接丢掉，这样每折一样大。
-- 返回 `(X_train, y_train, X_valid, y_valid)`。评分逐元素精确比较。
+- 返回 `(X_train, y_train, X_valid, y_valid)`。评分逐元素比较（只允许 float32 的舍入误差）。
 """, """
 ### $k$-fold cross-validation
 
@@ -315,7 +315,7 @@ average the $k$ errors: every example is validated exactly once, a steadier esti
   into the training data `(X_train, y_train)`.
 - As in the book, the last rows left over when the row count is divided by $k$ belong to no fold and are dropped, so all folds are the
   same size.
-- Return `(X_train, y_train, X_valid, y_valid)`. Grading compares every element exactly.
+- Return `(X_train, y_train, X_valid, y_valid)`. Grading compares every element (up to float32 rounding).
 """, '''
 def get_k_fold_data(k, i, X, y):
     """第 i 折做验证、其余做训练 / Fold i for validation, the other folds (in order) for training."""

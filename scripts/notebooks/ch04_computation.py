@@ -41,7 +41,7 @@ def build() -> nbformat.NotebookNode:
 - 每道题后面的 `check("名字")` 单元格用公开测试用例检查你的答案，仅供参考；最终成绩还包括你看不到的隐藏用例。
 - 不要改类名、函数名、参数名和默认值，**也不要改题目规定的属性名**（如 `self.hidden`）：评分程序会用 `load_state_dict(strict=True)` 把它自己的权重装进你的模型，名字或形状不一致就装不进去。
 - 需要评分的代码不必设置随机种子：评分程序会为每个用例设好种子，随机的结果按对任何种子都成立的性质评判。答题单元格里最好只写定义：其中的其他代码在评分时会再运行一次，一旦出错，后面的定义就缺失了。需要的模块（`os`、`tempfile`、`torch`、`nn`）已在设置单元格中导入。
-- 评分在没有 GPU、没有网络、只有临时目录可写的环境里进行。
+- 评分在没有 GPU、没有网络的环境里进行。
 
 ---
 
@@ -56,7 +56,7 @@ parameters to files and reading them back, and writing code that runs on a CPU o
 - The `check("name")` cell after each question tests your answer on the public cases. It is advice only: the grade also uses hidden cases.
 - Do not rename classes, functions, arguments or defaults, **and keep the attribute names the question gives** (such as `self.hidden`): the grader loads its own weights into your model with `load_state_dict(strict=True)`, which fails when names or shapes differ.
 - Graded code needs no seeding: the grader seeds each case itself, and random results are judged by properties that hold for any seed. Keep answer cells to definitions: other code in them runs again while grading, and if it fails, the definitions after it are missing. The modules you need (`os`, `tempfile`, `torch`, `nn`) are imported in the setup cell.
-- Grading runs without a GPU, without network access, and with only the temporary folder writable.
+- Grading runs without a GPU and without network access.
 """, ""))
     nb.cells[-1].source = nb.cells[-1].source.removesuffix("\n\n---\n\n")
     nb.cells.append(code("setup", f"""
@@ -542,15 +542,15 @@ class MyDictDense(nn.Module):
 `torch.save(obj, path)` 把张量、张量的列表或字典、以及模型的 `state_dict()` 写入文件；`torch.load(path, weights_only=True)`
 把它们读回来。`weights_only=True` 只允许读出张量和普通容器，不会执行文件里藏着的代码，读不受信任的文件时尤其重要。
 存模型时只存参数（`state_dict`），读回时先重新建出同样结构的模型，再 `load_state_dict`。
-评分环境中只有临时目录可写，所以下面的函数都在 `tempfile.TemporaryDirectory()` 里读写。
+下面的函数都在 `tempfile.TemporaryDirectory()` 里读写，所以无论在哪里运行都不会留下文件。
 """, """
 ## 4.5 Reading and Storing
 
 `torch.save(obj, path)` writes tensors, lists or dicts of tensors, and a model's `state_dict()` to a file;
 `torch.load(path, weights_only=True)` reads them back. `weights_only=True` accepts only tensors and plain containers and never
 runs code hidden in the file, which matters when the file is not trusted. To store a model we store its parameters (the
-`state_dict`); to reload it we build the same architecture again and call `load_state_dict`. Only the temporary folder is
-writable while grading, so the functions below work inside `tempfile.TemporaryDirectory()`.
+`state_dict`); to reload it we build the same architecture again and call `load_state_dict`. The functions below work inside
+`tempfile.TemporaryDirectory()`, so they leave no file behind wherever they run.
 """))
     nb.question("save_load_roundtrip", """
 写 `save_load_roundtrip(x, y)`：在 `with tempfile.TemporaryDirectory() as folder:` 里

@@ -860,15 +860,14 @@ def glove_weight(x, c=100.0, alpha=0.75):
 `b`、`c` 形状 `(n,)`；`X` 是共现矩阵。权重用 `glove_weight(X, x_max, alpha)`（评分时换成标准实现）。
 
 只对 $x_{ij} > 0$ 的项求和，而且**不能对 0 取对数**：`torch.log(X)` 在 0 处是 `-inf`，乘以权重 0 会得到 `nan`。
-可以先用 `torch.where` 把 0 换成 1 再取对数，最后再用掩码去掉这些项。求出的损失可以直接用 autograd 求梯度（测试中会核对）。
+可以先用 `torch.where` 把 0 换成 1 再取对数，最后再用掩码去掉这些项。求出的损失可以直接用 autograd 求梯度。
 """, """
 Write `glove_loss(V, U, b, c, X, x_max=100.0, alpha=0.75)`, returning the GloVe loss above (a 0-dimensional tensor): `V` and `U` have shape
 `(n, d)`, their row $i$ being $\\boldsymbol{v}_i$ and $\\boldsymbol{u}_i$; `b` and `c` have shape `(n,)`; `X` is the co-occurrence matrix. Weight with
 `glove_weight(X, x_max, alpha)` (swapped for a standard implementation during grading).
 
 Sum only the terms with $x_{ij} > 0$, and **never take the log of 0**: `torch.log(X)` is `-inf` there, and weight 0 times `-inf` squared is
-`nan`. Replace the zeros by ones with `torch.where` before the log, then mask those terms out. Autograd then gives the gradient of this loss
-(the tests check it).
+`nan`. Replace the zeros by ones with `torch.where` before the log, then mask those terms out. Autograd then gives the gradient of this loss.
 """, '''
 def glove_loss(V, U, b, c, X, x_max=100.0, alpha=0.75):
     """GloVe 的损失，只计 x_ij > 0 的项 / The GloVe loss over the pairs with x_ij > 0."""
