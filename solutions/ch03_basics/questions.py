@@ -64,7 +64,10 @@ def _synthetic_invariant(actual: Any, a: Args) -> list[tuple[str, str]]:
         return _problem("结果含 NaN 或 Inf", "the result contains NaN or Inf")
     problems = []
     std, mean = X.std().item(), X.mean().item()
-    if not (0.9 < std < 1.1 and abs(mean) < 0.1):
+    # The sample mean of N standard normal values has standard deviation 1/sqrt(N): five of
+    # them is a bound a correct draw crosses about once in 3 million.  A fixed 0.1 was 2.8 of
+    # them for 800 values (h2): rotating the case secret found a correct draw at -0.108.
+    if not (0.9 < std < 1.1 and abs(mean) < 5 / X.numel() ** 0.5):
         problems += _problem(f"特征应服从标准正态分布（均值 {mean:.3f}、标准差 {std:.3f}）",
                              f"features should be standard normal (mean {mean:.3f}, "
                              f"std {std:.3f})")
