@@ -125,6 +125,49 @@ def graded(course):
     return grade
 
 
+#: The course id of every course :func:`new_course` hands out (each in its own folder,
+#: with its own gradebook and exchange, so they never meet).
+COURSE_ID = "d2l-tests"
+
+
+@pytest.fixture(scope="session")
+def _course_templates(tmp_path_factory):
+    """assignment → an nbgrader course ``d2l-grade course init`` made, once per worker.
+
+    Making one costs 11 s of CPU (nbgrader's generate_assignment runs nbconvert on every
+    notebook); the tests that only need a course to grade into copy it instead.  The
+    command itself is tested by ``test_nbgrader_course.py`` and the class tests.
+    """
+    made: dict[str, Path] = {}
+
+    def template(assignment: str) -> Path:
+        if assignment not in made:
+            path = tmp_path_factory.mktemp(f"template-{assignment}") / "course"
+            proc = run_cli("course", "init", str(path), "--course", COURSE_ID, "--assignment",
+                           assignment, "--exchange", str(path / "exchange"))
+            assert proc.returncode == 0, proc.stderr
+            made[assignment] = path
+        return made[assignment]
+
+    return template
+
+
+@pytest.fixture
+def new_course(_course_templates):
+    """new_course(path, assignment) → ``path``: the course ``d2l-grade course init PATH
+    --course d2l-tests --assignment ASSIGNMENT`` would make there, copied from a template
+    with every path in its configuration (root, gradebook, exchange) moved to ``path``."""
+    def make(path: Path, assignment: str = CH03) -> Path:
+        template = _course_templates(assignment)
+        shutil.copytree(template, path)
+        config = path / "nbgrader_config.py"
+        config.write_text(config.read_text().replace(str(template), str(path)))
+        assert str(template) not in config.read_text()
+        return path
+
+    return make
+
+
 def selected_params(request, *names: str) -> set[tuple]:
     """The parameter values of this module's selected tests (``-k``, a test id): a module
     fixture that prepares work for every test prepares only what will be read."""

@@ -65,11 +65,9 @@ def scheduler():
             proc.wait()
 
 
-def test_gpu_work_runs_only_on_workers_that_declare_a_gpu(tmp_path, scheduler):
+def test_gpu_work_runs_only_on_workers_that_declare_a_gpu(tmp_path, scheduler, new_course):
     address, start_worker = scheduler
-    course = tmp_path / "course"
-    init = run_cli("course", "init", str(course), "--course", "dk", "--assignment", CH03)
-    assert init.returncode == 0, init.stderr
+    course = new_course(tmp_path / "course")
     for student, (notebook, _) in SUBMISSIONS.items():
         folder = course / "submitted" / student / CH03
         folder.mkdir(parents=True)
@@ -90,10 +88,8 @@ def test_gpu_work_runs_only_on_workers_that_declare_a_gpu(tmp_path, scheduler):
     assert {d["dask_worker"] for d in stored.values()} == {"gpu0"}
 
 
-def test_a_bad_scheduler_address_is_one_line(tmp_path):
-    course = tmp_path / "course"
-    init = run_cli("course", "init", str(course), "--course", "dk2", "--assignment", CH03)
-    assert init.returncode == 0, init.stderr
+def test_a_bad_scheduler_address_is_one_line(tmp_path, new_course):
+    course = new_course(tmp_path / "course")
     folder = course / "submitted" / "alice" / CH03
     folder.mkdir(parents=True)
     shutil.copyfile(SUBMISSIONS["alice"][0], folder / "linear_softmax.ipynb")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from .conftest import CH03, ROOT, run_cli
+from .conftest import CH03, COURSE_ID, ROOT, run_cli
 from .hidden import hidden_values
 
 STUDENTS = {  # student: (notebook, expected score)
@@ -40,17 +40,15 @@ def _export(course: Path) -> dict[str, float]:
                 if row["assignment"] == CH03}
 
 
-def test_autograde_fills_the_gradebook_and_resumes(tmp_path):
-    course = tmp_path / "course"
-    assert run_cli("course", "init", str(course), "--course", "t1", "--assignment",
-                   CH03).returncode == 0
+def test_autograde_fills_the_gradebook_and_resumes(tmp_path, new_course):
+    course = new_course(tmp_path / "course")
     for student, (notebook, _) in STUDENTS.items():
         _submit(course, student, notebook)
     proc = run_cli("autograde", CH03, "--course-dir", str(course), "--workers", "2")
     assert proc.returncode == 0, proc.stderr
     assert "4 to grade" in proc.stdout
     assert _export(course) == {s: score for s, (_, score) in STUDENTS.items()}
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "t1") as gb:
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}", COURSE_ID) as gb:
         bob = {g.name: g.auto_score for g in gb.find_submission_notebook(
             "linear_softmax", CH03, "bob").grades}
     assert bob["softmax"] == 0 and bob["sgd"] == 0 and bob["train_ch3"] == 3
@@ -76,10 +74,8 @@ def test_autograde_fills_the_gradebook_and_resumes(tmp_path):
     assert (folder / "scores.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_feedback_pages_show_errors_but_no_hidden_expected_value(tmp_path, course):
-    path = tmp_path / "course"
-    assert run_cli("course", "init", str(path), "--course", "t2", "--assignment",
-                   CH03).returncode == 0
+def test_feedback_pages_show_errors_but_no_hidden_expected_value(tmp_path, course, new_course):
+    path = new_course(tmp_path / "course")
     wrong = {
         "dave": ROOT / "tests" / "notebooks" / CH03 / "mistake_cross_entropy_wrong_axis.ipynb",
         "erin": ROOT / "tests" / "adversarial" / "03_bad_values.ipynb",

@@ -20,11 +20,6 @@ CH07 = ROOT / "solutions" / "ch07_optimization" / "optimizers.ipynb"
 CORRECT = ROOT / "examples" / CH03 / "correct.ipynb"
 
 
-def _course(tmp_path, name):
-    course = tmp_path / "course"
-    proc = run_cli("course", "init", str(course), "--course", name, "--assignment", CH03)
-    assert proc.returncode == 0, proc.stderr
-    return course
 
 
 def _stored(course, student):
@@ -32,8 +27,8 @@ def _stored(course, student):
                       .read_text())
 
 
-def test_a_notebook_claiming_another_assignment_scores_zero_everywhere(tmp_path):
-    course = _course(tmp_path, "r4")
+def test_a_notebook_claiming_another_assignment_scores_zero_everywhere(tmp_path, new_course):
+    course = new_course(tmp_path / "course")
     _submit(course, "eve", CH07)  # the ch07 solution, handed in as ch03's linear_softmax
     _submit(course, "alice", CORRECT)
     proc = run_cli("autograde", CH03, "--course-dir", str(course), "--workers", "2")
@@ -52,8 +47,8 @@ def test_a_notebook_claiming_another_assignment_scores_zero_everywhere(tmp_path)
     assert "25" not in rows and "eve" in rows
 
 
-def test_a_glob_student_id_is_refused_and_said(tmp_path):
-    course = _course(tmp_path, "r5a")
+def test_a_glob_student_id_is_refused_and_said(tmp_path, new_course):
+    course = new_course(tmp_path / "course")
     _submit(course, "s1", CORRECT)
     _submit(course, "s[1]", CORRECT)
     proc = run_cli("autograde", CH03, "--course-dir", str(course), "--workers", "2")
@@ -64,8 +59,8 @@ def test_a_glob_student_id_is_refused_and_said(tmp_path):
     assert _export(course) == {"s1": 18.0}
 
 
-def test_a_student_nbgrader_cannot_record_gets_no_feedback_page(tmp_path):
-    course = _course(tmp_path, "r5b")
+def test_a_student_nbgrader_cannot_record_gets_no_feedback_page(tmp_path, new_course):
+    course = new_course(tmp_path / "course")
     _submit(course, "alice", CORRECT)
     broken = json.loads(CORRECT.read_text())
     graded = [c for c in broken["cells"] if c.get("metadata", {}).get("nbgrader", {})
