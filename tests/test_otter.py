@@ -11,6 +11,7 @@ failing a real mistake).  The public zip also carries no hidden expected value.
 from __future__ import annotations
 
 import io
+import json
 import os
 import tomllib
 import zipfile
@@ -22,6 +23,7 @@ import pytest
 
 from autograder import wire
 from autograder.course import find_course
+from autograder.harvest import code_cells
 from autograder.otter_zip import REQUIREMENTS, build_zip, public_zip_path
 
 from .conftest import ROOT, mistakes_of, selected_params
@@ -158,3 +160,17 @@ def test_public_zip_agrees_with_d2l_grade_and_holds_no_hidden_value(tmp_path, ot
             want[q.name] = round(q.max_score * passed / len(public_cases), 4)
     assert scores == want and set(scores) == set(checked)
     assert sum(scores.values()) > 0  # real code passes through the public zip
+
+
+@pytest.mark.parametrize(("assignment", "notebook"), NOTEBOOKS)
+def test_otter_skips_exactly_the_demonstration_cells(assignment, notebook):
+    """``otter run`` grades without the demos, as d2l-grade does by default: the cells
+    that carry otter's ``otter_ignore`` tag are the demonstration cells, in the master
+    and in the released notebook."""
+    for path in (COURSE.master_notebook(assignment, notebook),
+                 COURSE.assignments / assignment / f"{notebook}.ipynb"):
+        raw = path.read_bytes()
+        cells = [c for c in json.loads(raw)["cells"] if c["cell_type"] == "code"]
+        tagged = ["otter_ignore" in c.get("metadata", {}).get("tags", []) for c in cells]
+        demos = [demo for _, demo in code_cells(raw)]
+        assert tagged == demos, path

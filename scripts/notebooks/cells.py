@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 
 ROOT = Path(__file__).resolve().parents[2]
+OTTER_IGNORE = "otter_ignore"
 
 
 def md(cell_id: str, zh: str, en: str) -> nbformat.NotebookNode:
@@ -112,7 +113,11 @@ class MasterNotebook:
         """An ungraded demonstration: a markdown intro and a locked code cell."""
         self.cells.append(md(f"{cell_id}-intro", "### 演示（不计分）\n\n" + zh.strip(),
                              "### Demo (not graded)\n\n" + en.strip()))
-        self.cells.append(code(cell_id, source, "demo_" + cell_id.replace("-", "_")))
+        cell = code(cell_id, source, "demo_" + cell_id.replace("-", "_"))
+        # otter's documented tag for cells its grading skips: ``otter run`` then grades
+        # without the demos, as d2l-grade does by default.
+        cell.metadata["tags"] = [OTTER_IGNORE]
+        self.cells.append(cell)
 
     def setup(self, imports: str) -> None:
         """The setup cell: the given imports, then the ``check`` helper for this notebook."""
