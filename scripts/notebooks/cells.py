@@ -36,6 +36,10 @@ def code(cell_id: str, source: str, grade_id: str, *, solution: bool = False,
     if points is not None:
         meta["points"] = points
     cell.metadata["nbgrader"] = dict(sorted(meta.items()))
+    if grade_id.startswith("demo_") or grade_id.endswith("_demo"):  # see harvest.code_cells
+        # otter's documented tag for cells its grading skips: ``otter run`` then grades
+        # without the demonstrations, as d2l-grade does by default.
+        cell.metadata["tags"] = [OTTER_IGNORE]
     return cell
 
 
@@ -113,11 +117,7 @@ class MasterNotebook:
         """An ungraded demonstration: a markdown intro and a locked code cell."""
         self.cells.append(md(f"{cell_id}-intro", "### 演示（不计分）\n\n" + zh.strip(),
                              "### Demo (not graded)\n\n" + en.strip()))
-        cell = code(cell_id, source, "demo_" + cell_id.replace("-", "_"))
-        # otter's documented tag for cells its grading skips: ``otter run`` then grades
-        # without the demos, as d2l-grade does by default.
-        cell.metadata["tags"] = [OTTER_IGNORE]
-        self.cells.append(cell)
+        self.cells.append(code(cell_id, source, "demo_" + cell_id.replace("-", "_")))
 
     def setup(self, imports: str) -> None:
         """The setup cell: the given imports, then the ``check`` helper for this notebook."""

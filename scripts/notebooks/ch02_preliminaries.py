@@ -56,9 +56,11 @@ def _code(cell_id: str, source: str, nbgrader: dict) -> nbformat.NotebookNode:
 
 
 def _demo(cell_id: str, source: str) -> nbformat.NotebookNode:
-    return _code(cell_id, source, {"grade": False, "grade_id": cell_id.replace("-", "_"),
+    cell = _code(cell_id, source, {"grade": False, "grade_id": cell_id.replace("-", "_"),
                                    "locked": True, "schema_version": 3, "solution": False,
                                    "task": False})
+    cell.metadata["tags"] = ["otter_ignore"]  # otter run skips it, as d2l-grade does
+    return cell
 
 
 def _bilingual(zh: str, en: str) -> str:
