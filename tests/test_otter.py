@@ -57,7 +57,8 @@ def otter_runs(tmp_path_factory, request):
     """Every ``otter run`` of this file, in one pool as wide as the machine.
 
     Each run is one kernel on one core; pooling all of them keeps both cores busy, and a
-    fork server pays otter's start-up once (tests/otter_pool.py).  The runs that execute
+    fork server pays otter's start-up once, and a kernel server the kernel's imports
+    (tests/otter_pool.py).  The runs that execute
     a whole solution go first, so that no long one is left alone at the end.  Returns
     (assignment, notebook, label) → scores (or the exception the run raised, re-raised by
     the test that reads it) and its folder.
@@ -79,7 +80,7 @@ def otter_runs(tmp_path_factory, request):
             jobs.append(((assignment, notebook, label), public if is_public else full, path,
                          folder / label))
     jobs.sort(key=lambda job: job[0][2] == "blank")  # stable: blanks (quick) last
-    return run_all(jobs)
+    return run_all(jobs, fork_kernels=root / "kernels")
 
 
 def _scores(otter_runs, key) -> dict[str, float]:
