@@ -78,11 +78,16 @@ class Checker:
             raise KeyError(name)
         out = []
         obj = namespace.get(qplan["object"])
-        with isolated(namespace, qplan["isolate"]):
-            for case in qplan["cases"]:
-                if case["public"]:
-                    out.append(self._one(qplan, case, obj, namespace,
-                                         expected[f"{name}/{case['id']}"]))
+        try:
+            with isolated(namespace, qplan["isolate"]):
+                for case in qplan["cases"]:
+                    if case["public"]:
+                        out.append(self._one(qplan, case, obj, namespace,
+                                             expected[f"{name}/{case['id']}"]))
+        except MissingObject as exc:  # a stand-in's name is gone (as the grader says)
+            missing = [(text("missing", "zh", name=str(exc)),
+                        text("missing", "en", name=str(exc)))]
+            out = [(case["id"], False, missing) for case in qplan["cases"] if case["public"]]
         return out
 
     def _one(self, qplan, case, obj, namespace, expected) -> tuple[str, bool, list]:

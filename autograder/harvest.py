@@ -209,12 +209,19 @@ def harvest(plan: dict[str, Any], namespace: dict[str, Any], limits: dict[str, A
     """Call every question's object on every case; results are snapshots of plain data."""
     results: dict[str, Any] = {}
     for q in plan["questions"]:
-        with isolated(namespace, q["isolate"], case_device(q, limits)):
+        try:
+            with isolated(namespace, q["isolate"], case_device(q, limits)):
+                for case in q["cases"]:
+                    key = f"{q['name']}/{case['id']}"
+                    results[key] = harvest_case(q, case, namespace, limits, alarm)
+                    if os.getpid() != MAIN_PID:
+                        os._exit(0)
+        except MissingObject as exc:
+            # A stand-in is made from a name the notebook no longer defines (a given helper
+            # deleted): the questions that use it say so, and the others are graded.
             for case in q["cases"]:
-                key = f"{q['name']}/{case['id']}"
-                results[key] = harvest_case(q, case, namespace, limits, alarm)
-                if os.getpid() != MAIN_PID:
-                    os._exit(0)
+                results[f"{q['name']}/{case['id']}"] = {"status": "missing",
+                                                       "message": str(exc)}
     return results
 
 

@@ -56,7 +56,12 @@ def judge_case(qplan: dict[str, Any], case: dict[str, Any], result: dict[str, An
                            [both("no_result", reason="the harvest has no entry for it")])
     status = result["status"]
     if status == "missing":
-        return CaseVerdict(cid, public, False, status, [both("missing", name=qplan["object"])])
+        # The name that was not found: the question's object, or a name a case or a
+        # stand-in is made from (a given helper the student deleted).
+        name = result.get("message")
+        if not (isinstance(name, str) and name.isidentifier()):
+            name = qplan["object"]
+        return CaseVerdict(cid, public, False, status, [both("missing", name=name)])
     if status == "not_implemented":
         return CaseVerdict(cid, public, False, status, [both("not_implemented")])
     if status == "timeout":

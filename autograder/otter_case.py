@@ -21,7 +21,7 @@ from typing import Any
 from . import wire
 from .harvest import Alarm, harvest_case
 from .judge import judge_case
-from .kinds import isolated
+from .kinds import MissingObject, isolated
 
 #: In the zip, the fixtures sit in this folder beside the ``autograder`` package.
 FOLDER = "d2l_otter"
@@ -68,6 +68,8 @@ def check_case(env: dict[str, Any], assignment: str, notebook: str, question: st
     try:
         with isolated(env, qplan["isolate"]):
             result = harvest_case(qplan, case, env, {"case_timeout": case_timeout}, Alarm())
+    except MissingObject as exc:  # a stand-in's name is gone: as the grader judges it
+        result = {"status": "missing", "message": str(exc)}
     finally:
         signal.signal(signal.SIGALRM, previous)
     verdict = judge_case(qplan, case, result, expected.get(f"{question}/{case_id}"),

@@ -233,3 +233,22 @@ def test_maxpool_settings_book_values():
 def test_the_books_padding_for_a_2x3_window_is_illegal_in_pytorch():
     with pytest.raises(RuntimeError, match="pad should be at most half"):
         nn.MaxPool2d((2, 3), padding=(1, 2), stride=(2, 3))(torch.arange(16.0).reshape(1, 1, 4, 4))
+
+
+def test_a_deleted_given_helper_costs_only_the_questions_graded_with_it(verdicts):
+    """Deleting ``corr2d_torch`` (a locked, given cell) takes away the stand-in the grader
+    makes from it: the four questions graded with that stand-in fail and name the helper;
+    every other question is graded as usual (test_chapters checks the points; this, the
+    feedback).  It used to stop the whole harvest: zero for the notebook."""
+    path = ROOT / "tests" / "notebooks" / "ch05_cnn" / "mistake_conv_deleted_corr2d_torch.ipynb"
+    [result] = verdicts.grade([path])
+    assert result.phase1 == "completed"
+    uses_it = {"Conv2D", "edge_detect", "corr2d_multi_in", "corr2d_multi_in_out"}
+    for q in result.questions:
+        if q.name in uses_it:
+            assert q.score == 0 and {c.status for c in q.cases} == {"missing"}, q.name
+            for case in q.cases:
+                assert ["corr2d_torch" in r["en"] and "corr2d_torch" in r["zh"]
+                        for r in case.reasons] == [True], (q.name, case.reasons)
+        else:
+            assert q.score == q.max_score, q.name
