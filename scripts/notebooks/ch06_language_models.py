@@ -506,10 +506,10 @@ A minibatch is a (batch size, time steps) matrix X of indices. The RNN works one
 whose element t holds every example's one-hot vector at step t, of shape (batch size, vocabulary size).
 """)
     nb.question("to_onehot", """
-写 `to_onehot(X, n_class)`：`X` 是形状 (批量, 时间步数) 的整数张量，返回一个**列表**（`list`，不是 `tuple`），
+写 `to_onehot(X, n_class)`：`X` 是形状 (批量, 时间步数) 的整数张量，返回一个**列表**（和书上一样用 `list`；评分时 `tuple` 也算对），
 长度为时间步数，第 t 个元素是 `X[:, t]` 的独热表示，形状 (批量, n_class)，类型 **float32**（`F.one_hot(...)` 给出的是 int64，要转换）。
 """, """
-Write `to_onehot(X, n_class)`: `X` is an integer tensor of shape (batch, time steps); return a **list** (a `list`, not a `tuple`) with one
+Write `to_onehot(X, n_class)`: `X` is an integer tensor of shape (batch, time steps); return a **list** (a `list`, as the book does; a `tuple` is graded the same) with one
 element per time step, element t being the one-hot form of `X[:, t]`, of shape (batch, n_class) and dtype **float32** (`F.one_hot(...)`
 gives int64: convert it).
 """, '''
