@@ -103,7 +103,14 @@ class Hub:
         raise HubError(f"{user}'s server was not ready after {timeout:.0f} s; see {self.log}")
 
     def stop(self, timeout: float = 30) -> None:
-        """SIGTERM the hub; it stops the proxy, the servers and their kernels."""
+        """SIGTERM the hub; it stops the proxy, the servers and their kernels.
+
+        Whatever is still running in the hub's folder afterwards is stopped too: a hub
+        that is killed, or that ends before its servers do (a loaded machine), leaves
+        single-user servers and the proxy behind, each in a session of its own, where the
+        hub's process group does not reach (one test run left four servers, a kernel, the
+        proxy and the idle culler running).
+        """
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -111,6 +118,32 @@ class Hub:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
+        for signum, grace in ((signal.SIGTERM, 5.0), (signal.SIGKILL, 5.0)):
+            left = self.leftovers()
+            for pid in left:
+                try:
+                    os.kill(pid, signum)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + grace
+            while left and self.leftovers() and time.monotonic() < deadline:
+                time.sleep(0.1)
+
+    def leftovers(self) -> list[int]:
+        """Processes working in the hub's folder (the proxy, the idle culler, single-user
+        servers and their kernels all do), other than this one."""
+        state = str(self.state.resolve())
+        found = []
+        for proc in Path("/proc").glob("[0-9]*"):
+            try:
+                cwd = os.readlink(proc / "cwd")
+                zombie = "Z" in (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if (cwd == state or cwd.startswith(state + os.sep)) and not zombie \
+                    and int(proc.name) != os.getpid():
+                found.append(int(proc.name))
+        return found
 
 
 def start_hub(state: Path, *, port: int = 0, course_id: str = "d2l",

@@ -53,6 +53,7 @@ def hub(tmp_path_factory):
         yield hub
     finally:
         hub.stop()
+        assert hub.leftovers() == [], "the hub left processes running"
 
 
 def _answers(source: Path) -> dict[str, str]:
