@@ -448,8 +448,8 @@ except FileNotFoundError:
 2. 调用给定的 `train_rnn`，传入你的 `gru` 和 `init_gru_state`，超参数为：`num_hiddens = 64`、`num_steps = 35`、`batch_size = 32`、`lr = 100`、`clipping_theta = 0.01`（除了隐藏单元个数，都是书中的值；书中用 256 个隐藏单元）；
 3. 返回 `(params, perplexities)`：训练后的参数列表和 `train_rnn` 返回的困惑度列表。
 
-学习率 100 看起来很大，但梯度先被裁剪到范数不超过 0.01，所以每一步参数最多移动 1。评分用两份替代歌词（词表 51 个字符）各训练 8 个周期，最后一个周期的困惑度要低于 8
-（正确的实现约为 3；未训练的模型约为 51，即词表大小）。这道题会运行你的 `gru` 和 `init_gru_state`，它们要先能正常运行。
+学习率 100 看起来很大，但梯度先被裁剪到范数不超过 0.01，所以每一步参数最多移动 1。评分用两份替代歌词（词表 51 个字符）的前 6000 个字符各训练 6 个周期，最后一个周期的困惑度要低于 20
+（正确的实现约为 10；未训练的模型约为 51，即词表大小）。这道题会运行你的 `gru` 和 `init_gru_state`，它们要先能正常运行。
 """, """
 Write `train_gru(corpus_indices, vocab_size, num_epochs)`, which trains a character-level language model with your GRU:
 
@@ -458,9 +458,9 @@ Write `train_gru(corpus_indices, vocab_size, num_epochs)`, which trains a charac
 3. return `(params, perplexities)`: the trained parameters and the list of perplexities `train_rnn` returns.
 
 A learning rate of 100 looks large, but the gradients are first clipped to a norm of at most 0.01, so a step moves the
-parameters by at most 1. Grading trains 8 epochs on each of two stand-in lyrics texts (vocabulary of 51 characters); the last
-epoch's perplexity must be below 8 (a correct implementation reaches about 3; an untrained model is at about 51, the vocabulary
-size). This question runs your `gru` and `init_gru_state`, so they must run first.
+parameters by at most 1. Grading trains 6 epochs on the first 6000 characters of each of two stand-in lyrics texts (vocabulary of 51 characters); the
+last epoch's perplexity must be below 20 (a correct implementation reaches about 10; an untrained model is at about 51, the
+vocabulary size). This question runs your `gru` and `init_gru_state`, so they must run first.
 """, '''
 def train_gru(corpus_indices, vocab_size, num_epochs):
     """训练 GRU 语言模型 / Train the scratch GRU; returns (params, perplexity of each epoch)."""
