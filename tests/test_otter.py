@@ -56,10 +56,10 @@ def _subjects(assignment: str, notebook: str) -> dict[str, tuple[Path, bool]]:
 def otter_runs(tmp_path_factory, request):
     """Every ``otter run`` of this file, in one pool as wide as the machine.
 
-    Each run is one kernel on one core; pooling all of them keeps both cores busy, and a
-    fork server pays otter's start-up once, and a kernel server the kernel's imports
-    (tests/otter_pool.py).  The runs that execute
-    a whole solution go first, so that no long one is left alone at the end.  Returns
+    Each run is one kernel on one core; pooling all of them keeps both cores busy.  A
+    fork server pays otter's start-up once and a kernel server the kernel's imports
+    (tests/otter_pool.py).  The runs that execute a whole solution go first, so that no
+    long one is left alone at the end.  Returns
     (assignment, notebook, label) → scores (or the exception the run raised, re-raised by
     the test that reads it) and its folder.
     """
